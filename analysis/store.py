@@ -1,0 +1,497 @@
+"""Persistence of analyses (ARCHITECTURE.md, "Persistence and share links").
+
+One SQLAlchemy 2 schema that runs on SQLite (default) and PostgreSQL (by URL alone):
+
+    analyses     one row per saved analysis: id, title, created, targets, models, settings,
+                 per-file errors, headline counts, and the *hash* of its edit token
+    articles     the article texts (stored so share links keep working; never rendered as HTML)
+    statements   one row per statement: the contract row as JSON plus indexed columns
+                 (article, speaker, country, kind) for SQL users
+    actors       canonical actors (name, type, country, role, aliases)
+    corrections  user corrections of speaker / country / stance, applied on load
+
+Where the database lives: ``STANCEMAP_DB`` (any SQLAlchemy URL, e.g.
+``postgresql+psycopg://user:pw@host/db``) wins; otherwise a SQLite file ``stancemap.db`` in
+``STANCEMAP_DATA_DIR`` (default ``data/`` under the repository root).
+
+Ids and tokens: an analysis id is ``secrets.token_urlsafe(16)`` (128 random bits) and is all a
+share link carries. Editing (rename, delete, corrections) needs a separate edit token, returned
+once by :func:`save_analysis`; only its SHA-256 is stored. A plain hash (no salt/KDF) is enough
+because the token itself has 128 random bits — there is no dictionary to attack.
+
+>>> analysis_id, edit_token = save_analysis(result)          # doctest: +SKIP
+>>> load_analysis(analysis_id).rows[0]["speaker"]             # doctest: +SKIP
+'Donald Trump'
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, Engine, ForeignKey, Integer, String, Text, create_engine, delete, event, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from .errors import InputError, NotFound, StancemapError
+from .records import Actor, AnalysisResult, Article, FileError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DB_FILENAME = "stancemap.db"
+# token_urlsafe(16) gives 22 url-safe characters. Longer ids (e.g. a caller's own 32-byte token)
+# are accepted; anything shorter than 22 characters cannot carry 128 bits and is refused.
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+CORRECTABLE_FIELDS: tuple[str, ...] = ("speaker", "country", "stance")
+MAX_TITLE_CHARS = 200
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class AnalysisRow(Base):
+    __tablename__ = "analyses"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(MAX_TITLE_CHARS))
+    created: Mapped[str] = mapped_column(String(40), index=True)
+    edit_token_sha256: Mapped[str] = mapped_column(String(64))
+    targets: Mapped[list[Any]] = mapped_column(JSON)
+    models: Mapped[dict[str, Any]] = mapped_column(JSON)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    errors: Mapped[list[Any]] = mapped_column(JSON)
+    n_articles: Mapped[int] = mapped_column(Integer)
+    n_statements: Mapped[int] = mapped_column(Integer)
+    n_speakers: Mapped[int] = mapped_column(Integer)
+    n_countries: Mapped[int] = mapped_column(Integer)
+
+
+class ArticleRow(Base):
+    __tablename__ = "articles"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    analysis_id: Mapped[str] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    article_id: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    published: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class StatementRow(Base):
+    __tablename__ = "statements"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    analysis_id: Mapped[str] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    statement_id: Mapped[str] = mapped_column(String(200), index=True)
+    article_id: Mapped[str] = mapped_column(String(500), index=True)
+    speaker: Mapped[str | None] = mapped_column(String(500), nullable=True, index=True)
+    speaker_country: Mapped[str | None] = mapped_column(String(3), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    row: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ActorRow(Base):
+    __tablename__ = "actors"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    analysis_id: Mapped[str] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(500))
+    type: Mapped[str] = mapped_column(String(40))
+    country: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    role: Mapped[str | None] = mapped_column(Text, nullable=True)
+    aliases: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class CorrectionRow(Base):
+    __tablename__ = "corrections"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    analysis_id: Mapped[str] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), index=True)
+    statement_id: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(Text, nullable=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"value": ...} so None is storable
+    created: Mapped[str] = mapped_column(String(40))
+
+
+# ---------------------------------------------------------------------------------------------
+# Engine
+
+
+def data_dir() -> Path:
+    """The data directory: ``STANCEMAP_DATA_DIR`` or ``data/`` under the repository root."""
+    raw = os.environ.get("STANCEMAP_DATA_DIR")
+    return Path(raw).expanduser() if raw else REPO_ROOT / "data"
+
+
+def default_db_url() -> str:
+    """``STANCEMAP_DB`` when set, else the SQLite file in :func:`data_dir`."""
+    url = os.environ.get("STANCEMAP_DB", "").strip()
+    if url:
+        return url
+    return f"sqlite:///{data_dir() / DB_FILENAME}"
+
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def get_engine(db_url: str | None = None) -> Engine:
+    """An engine per URL (created once per process), with the schema created if missing."""
+    url = db_url or default_db_url()
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(url)
+        if engine is not None:
+            return engine
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            Path(url[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        try:
+            engine = create_engine(url)
+        except Exception as exc:  # bad URL, missing driver ...
+            raise StancemapError(
+                f"Cannot open the database {url!r}: {exc}. Set STANCEMAP_DB to a SQLAlchemy URL "
+                f"(sqlite:///path/to/file.db or postgresql+psycopg://user:pw@host/db)."
+            ) from exc
+        if engine.dialect.name == "sqlite":
+            @event.listens_for(engine, "connect")
+            def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+                cur = dbapi_conn.cursor()
+                cur.execute("PRAGMA foreign_keys=ON")
+                cur.execute("PRAGMA journal_mode=WAL")  # readers (the app) never block the CLI
+                cur.close()
+        Base.metadata.create_all(engine)
+        _ENGINES[url] = engine
+        return engine
+
+
+# ---------------------------------------------------------------------------------------------
+# Ids and tokens
+
+
+def new_analysis_id() -> str:
+    """A fresh, unguessable analysis id (128 random bits, 22 url-safe characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def is_valid_id(analysis_id: object) -> bool:
+    """Whether ``analysis_id`` has the shape of an analysis id (checked before any query)."""
+    return isinstance(analysis_id, str) and bool(ID_PATTERN.match(analysis_id))
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _not_found(analysis_id: object) -> NotFound:
+    shown = analysis_id if isinstance(analysis_id, str) and len(analysis_id) <= 80 else "<invalid>"
+    return NotFound(
+        f"No analysis with id {shown!r}. Check that the link was copied whole; analyses are "
+        f"listed in the Library."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Save / load
+
+
+def _default_title(result: AnalysisResult) -> str:
+    for article in result.articles:
+        if article.title and article.title.strip():
+            title = article.title.strip()
+            if len(result.articles) > 1:
+                title += f" (+{len(result.articles) - 1} more)"
+            return title[:MAX_TITLE_CHARS]
+    return f"Analysis of {len(result.articles)} article(s)"
+
+
+def save_analysis(result: AnalysisResult, db_url: str | None = None) -> tuple[str, str]:
+    """Save ``result`` in one transaction; return ``(analysis_id, edit_token)``.
+
+    The result's own ``analysis_id`` is kept when it is a well-formed id not yet stored;
+    otherwise a new one is drawn. Every row's ``analysis_id`` is set to the saved id, and
+    ``result.analysis_id`` / ``created`` / ``title`` are filled in place.
+    """
+    engine = get_engine(db_url)
+    edit_token = secrets.token_urlsafe(24)
+    created = result.created or _now()
+    title = (result.title or _default_title(result)).strip()[:MAX_TITLE_CHARS] or "Untitled analysis"
+    rows = [dict(r) for r in result.rows]
+    speakers = {r.get("speaker") for r in rows if r.get("speaker")}
+    countries = {r.get("speaker_country") for r in rows if r.get("speaker_country")}
+    with Session(engine) as session, session.begin():
+        analysis_id = result.analysis_id
+        if not is_valid_id(analysis_id) or session.get(AnalysisRow, analysis_id) is not None:
+            analysis_id = new_analysis_id()
+        assert analysis_id is not None
+        for r in rows:
+            r["analysis_id"] = analysis_id
+        session.add(AnalysisRow(
+            id=analysis_id, title=title, created=created, edit_token_sha256=_hash_token(edit_token),
+            targets=list(result.targets), models=dict(result.models),
+            settings=_jsonable(dict(result.settings)), errors=[e.to_dict() for e in result.errors],
+            n_articles=len(result.articles), n_statements=len(rows),
+            n_speakers=len(speakers), n_countries=len(countries),
+        ))
+        session.flush()  # the parent row first, so foreign keys hold on PostgreSQL too
+        session.add_all(
+            ArticleRow(analysis_id=analysis_id, position=i, article_id=a.article_id, title=a.title,
+                       source=a.source, published=a.published, url=a.url, text=a.text)
+            for i, a in enumerate(result.articles)
+        )
+        session.add_all(
+            StatementRow(analysis_id=analysis_id, position=i, statement_id=str(r.get("statement_id", i)),
+                         article_id=str(r.get("article_id", "")), speaker=r.get("speaker"),
+                         speaker_country=(r.get("speaker_country") or None),
+                         kind=str(r.get("kind", "")), row=_jsonable(r))
+            for i, r in enumerate(rows)
+        )
+        session.add_all(
+            ActorRow(analysis_id=analysis_id, position=i, name=a.name, type=str(a.type),
+                     country=a.country, role=a.role, aliases=list(a.aliases))
+            for i, a in enumerate(result.actors)
+        )
+    result.analysis_id, result.created, result.title = analysis_id, created, title
+    result.rows = rows
+    return analysis_id, edit_token
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON types only (numpy floats and tuples from scorers become float / list)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    if isinstance(value, float):
+        return value
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    return str(value)
+
+
+def load_analysis(analysis_id: str, db_url: str | None = None, *, apply_corrections: bool = True) -> AnalysisResult:
+    """Load a saved analysis, with user corrections applied to its rows.
+
+    Raises :class:`NotFound` for a malformed id (never sent to the database) or an unknown one.
+    """
+    if not is_valid_id(analysis_id):
+        raise _not_found(analysis_id)
+    engine = get_engine(db_url)
+    with Session(engine) as session:
+        head = session.get(AnalysisRow, analysis_id)
+        if head is None:
+            raise _not_found(analysis_id)
+        articles = [
+            Article(article_id=a.article_id, text=a.text, title=a.title, source=a.source,
+                    published=a.published, url=a.url)
+            for a in session.scalars(select(ArticleRow).where(ArticleRow.analysis_id == analysis_id)
+                                     .order_by(ArticleRow.position))
+        ]
+        rows = [dict(s.row) for s in session.scalars(
+            select(StatementRow).where(StatementRow.analysis_id == analysis_id).order_by(StatementRow.position))]
+        actors = [
+            Actor(name=a.name, type=a.type, country=a.country, role=a.role, aliases=tuple(a.aliases or ()))
+            for a in session.scalars(select(ActorRow).where(ActorRow.analysis_id == analysis_id)
+                                     .order_by(ActorRow.position))
+        ]
+        corrections = _corrections(session, analysis_id) if apply_corrections else []
+        result = AnalysisResult(
+            articles=articles, rows=rows, actors=actors, targets=list(head.targets or []),
+            models=dict(head.models or {}), errors=[FileError(**e) for e in head.errors or []],
+            settings=dict(head.settings or {}), analysis_id=head.id, created=head.created,
+            title=head.title,
+        )
+    if corrections:
+        result.rows = apply_corrections_to_rows(result.rows, corrections, result.actors)
+    return result
+
+
+def list_analyses(db_url: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+    """Saved analyses, newest first: id, title, created, counts, targets."""
+    engine = get_engine(db_url)
+    with Session(engine) as session:
+        heads = session.scalars(select(AnalysisRow).order_by(AnalysisRow.created.desc()).limit(limit))
+        return [
+            {"analysis_id": h.id, "title": h.title, "created": h.created, "articles": h.n_articles,
+             "statements": h.n_statements, "speakers": h.n_speakers, "countries": h.n_countries,
+             "targets": list(h.targets or [])}
+            for h in heads
+        ]
+
+
+def _check_token(session: Session, analysis_id: str, edit_token: str | None) -> AnalysisRow:
+    if not is_valid_id(analysis_id):
+        raise _not_found(analysis_id)
+    head = session.get(AnalysisRow, analysis_id)
+    if head is None:
+        raise _not_found(analysis_id)
+    if not edit_token or not hmac.compare_digest(_hash_token(edit_token.strip()), head.edit_token_sha256):
+        raise InputError(
+            "Wrong or missing edit token. Editing needs the token shown once when the analysis "
+            "was saved (the share link does not carry it)."
+        )
+    return head
+
+
+def verify_edit_token(analysis_id: str, edit_token: str | None, db_url: str | None = None) -> bool:
+    """Whether ``edit_token`` unlocks editing of ``analysis_id`` (False for unknown ids)."""
+    try:
+        with Session(get_engine(db_url)) as session:
+            _check_token(session, analysis_id, edit_token)
+        return True
+    except StancemapError:
+        return False
+
+
+def rename_analysis(analysis_id: str, title: str, edit_token: str, db_url: str | None = None) -> None:
+    """Rename a saved analysis (needs its edit token)."""
+    title = (title or "").strip()
+    if not title:
+        raise InputError("A title cannot be empty.")
+    with Session(get_engine(db_url)) as session, session.begin():
+        head = _check_token(session, analysis_id, edit_token)
+        head.title = title[:MAX_TITLE_CHARS]
+
+
+def delete_analysis(analysis_id: str, edit_token: str, db_url: str | None = None) -> None:
+    """Delete a saved analysis and everything in it (needs its edit token)."""
+    with Session(get_engine(db_url)) as session, session.begin():
+        _check_token(session, analysis_id, edit_token)
+        # Explicit deletes: do not rely on ON DELETE CASCADE being honoured by every backend.
+        for table in (CorrectionRow, StatementRow, ActorRow, ArticleRow):
+            session.execute(delete(table).where(table.analysis_id == analysis_id))
+        session.execute(delete(AnalysisRow).where(AnalysisRow.id == analysis_id))
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections
+
+
+def save_correction(
+    analysis_id: str,
+    statement_id: str,
+    field: str,
+    value: Any,
+    edit_token: str,
+    db_url: str | None = None,
+) -> None:
+    """Record a correction of one statement; it is applied every time the analysis loads.
+
+    ``field`` is ``"speaker"`` (value: a name or None), ``"country"`` (an ISO 3166-1 alpha-3 code
+    or None) or ``"stance"`` (value: ``{"target": <one of the analysis' targets>, "label":
+    "favor"|"against"|"none"}``). A later correction of the same field wins.
+    """
+    from .labels import STANCE_LABELS
+
+    if field not in CORRECTABLE_FIELDS:
+        raise InputError(f"Cannot correct {field!r}; correctable fields are {', '.join(CORRECTABLE_FIELDS)}.")
+    target: str | None = None
+    with Session(get_engine(db_url)) as session, session.begin():
+        head = _check_token(session, analysis_id, edit_token)
+        exists = session.scalar(select(func.count()).select_from(StatementRow).where(
+            StatementRow.analysis_id == analysis_id, StatementRow.statement_id == str(statement_id)))
+        if not exists:
+            raise NotFound(f"Analysis {analysis_id!r} has no statement {statement_id!r}.")
+        if field == "speaker":
+            value = (str(value).strip() or None) if value is not None else None
+        elif field == "country":
+            value = normalise_country(value)
+        else:
+            if not isinstance(value, dict) or "target" not in value or "label" not in value:
+                raise InputError('A stance correction is {"target": ..., "label": "favor"|"against"|"none"}.')
+            target, label = str(value["target"]), str(value["label"]).lower()
+            if target not in (head.targets or []):
+                raise InputError(f"Unknown target {target!r}; this analysis has {head.targets}.")
+            if label not in STANCE_LABELS:
+                raise InputError(f"Unknown stance {label!r}; use one of {', '.join(STANCE_LABELS)}.")
+            value = label
+        session.add(CorrectionRow(analysis_id=analysis_id, statement_id=str(statement_id), field=field,
+                                  target=target, value={"value": value}, created=_now()))
+
+
+def normalise_country(value: Any) -> str | None:
+    """An ISO 3166-1 alpha-3 code from a code or country name; None clears the country."""
+    if value is None or str(value).strip() == "":
+        return None
+    import pycountry
+
+    raw = str(value).strip()
+    hit = pycountry.countries.get(alpha_3=raw.upper()) if len(raw) == 3 else None
+    if hit is None:
+        try:
+            hit = pycountry.countries.lookup(raw)
+        except LookupError:
+            hit = None
+    if hit is None:
+        raise InputError(f"Unknown country {raw!r}; give an ISO 3166-1 alpha-3 code (e.g. USA, UKR) or a country name.")
+    return str(hit.alpha_3)
+
+
+def _corrections(session: Session, analysis_id: str) -> list[dict[str, Any]]:
+    return [
+        {"statement_id": c.statement_id, "field": c.field, "target": c.target,
+         "value": (c.value or {}).get("value"), "created": c.created}
+        for c in session.scalars(select(CorrectionRow).where(CorrectionRow.analysis_id == analysis_id)
+                                 .order_by(CorrectionRow.pk))
+    ]
+
+
+def list_corrections(analysis_id: str, db_url: str | None = None) -> list[dict[str, Any]]:
+    """The corrections recorded for an analysis, oldest first."""
+    if not is_valid_id(analysis_id):
+        raise _not_found(analysis_id)
+    with Session(get_engine(db_url)) as session:
+        return _corrections(session, analysis_id)
+
+
+def apply_corrections_to_rows(
+    rows: list[dict[str, Any]], corrections: list[dict[str, Any]], actors: list[Actor] | None = None
+) -> list[dict[str, Any]]:
+    """Rows with corrections applied (copies; later corrections win).
+
+    A corrected speaker that matches a known actor also takes that actor's type and country,
+    unless the country itself was corrected.
+    """
+    by_name = {a.name: a for a in actors or []}
+    out = [copy.deepcopy(r) for r in rows]
+    index = {str(r.get("statement_id")): r for r in out}
+    country_fixed: set[str] = set()
+    for c in corrections:
+        row = index.get(str(c["statement_id"]))
+        if row is None:
+            continue
+        if c["field"] == "speaker":
+            row["speaker"] = c["value"]
+            # A known actor brings its type and country; an unknown name leaves them unknown
+            # (the old speaker's country would be wrong) until the country is corrected too.
+            actor = by_name.get(c["value"]) if c["value"] else None
+            row["speaker_type"] = str(actor.type) if actor else None
+            if str(c["statement_id"]) not in country_fixed:
+                row["speaker_country"] = actor.country if actor else None
+        elif c["field"] == "country":
+            row["speaker_country"] = c["value"]
+            country_fixed.add(str(c["statement_id"]))
+        elif c["field"] == "stance" and c.get("target"):
+            label = str(c["value"])
+            stance = dict(row.get("stance") or {})
+            stance[c["target"]] = {"label": label,
+                                   "scores": {k: (1.0 if k == label else 0.0) for k in ("favor", "against", "none")}}
+            row["stance"] = stance
+    return out

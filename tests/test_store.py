@@ -1,0 +1,129 @@
+"""Persistence: atomic save, load round trip, ids, edit tokens, corrections, env configuration."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from analysis import store
+from analysis.errors import InputError, NotFound
+
+
+def test_round_trip_keeps_everything(db_url, result):
+    analysis_id, token = store.save_analysis(result, db_url)
+    loaded = store.load_analysis(analysis_id, db_url)
+    assert loaded.analysis_id == analysis_id
+    assert loaded.title == "Talks on Ukraine"
+    assert [a.text for a in loaded.articles] == [a.text for a in result.articles]
+    assert len(loaded.rows) == len(result.rows) == 9
+    assert all(r["analysis_id"] == analysis_id for r in loaded.rows)
+    assert loaded.rows[0]["stance"] == result.rows[0]["stance"]
+    assert loaded.rows[0]["mentions"] == result.rows[0]["mentions"]
+    assert {a.name for a in loaded.actors} >= {"Donald Trump", "Antonio Tajani"}
+    assert loaded.targets == result.targets and loaded.models == result.models
+    assert token and token != analysis_id
+
+
+def test_ids_are_random_and_128_bits(db_url, make_result):
+    ids = {store.save_analysis(make_result(), db_url)[0] for _ in range(5)}
+    assert len(ids) == 5
+    assert all(len(i) >= 22 and store.is_valid_id(i) for i in ids)
+
+
+def test_edit_token_is_stored_hashed(db_url, result):
+    analysis_id, token = store.save_analysis(result, db_url)
+    with store.get_engine(db_url).connect() as conn:
+        dump = " ".join(str(v) for row in conn.execute(text("select * from analyses")) for v in row)
+    assert token not in dump
+
+
+@pytest.mark.parametrize("bad", ["", "x", "../../etc/passwd", "' OR 1=1 --", "a" * 200, "abc def" * 4, None])
+def test_malformed_ids_are_not_found(db_url, bad):
+    with pytest.raises(NotFound):
+        store.load_analysis(bad, db_url)  # type: ignore[arg-type]
+
+
+def test_unknown_id_is_not_found(db_url):
+    with pytest.raises(NotFound, match="No analysis"):
+        store.load_analysis(store.new_analysis_id(), db_url)
+
+
+def test_list_rename_delete_need_token(db_url, result):
+    analysis_id, token = store.save_analysis(result, db_url)
+    [entry] = store.list_analyses(db_url)
+    assert entry["analysis_id"] == analysis_id
+    assert (entry["articles"], entry["statements"], entry["speakers"], entry["countries"]) == (2, 9, 4, 4)
+    with pytest.raises(InputError, match="edit token"):
+        store.rename_analysis(analysis_id, "New", "wrong-token", db_url)
+    with pytest.raises(InputError, match="edit token"):
+        store.delete_analysis(analysis_id, "", db_url)
+    store.rename_analysis(analysis_id, "  Renamed  ", token, db_url)
+    assert store.load_analysis(analysis_id, db_url).title == "Renamed"
+    store.delete_analysis(analysis_id, token, db_url)
+    assert store.list_analyses(db_url) == []
+    with pytest.raises(NotFound):
+        store.load_analysis(analysis_id, db_url)
+    with store.get_engine(db_url).connect() as conn:
+        assert conn.execute(text("select count(*) from statements")).scalar() == 0
+        assert conn.execute(text("select count(*) from articles")).scalar() == 0
+
+
+def test_save_is_atomic(db_url, make_result):
+    # The second article violates NOT NULL after the analysis row was already flushed:
+    # nothing of this analysis may remain.
+    bad = make_result()
+    bad.articles[1] = bad.articles[1].__class__(article_id="x", text=None)  # type: ignore[arg-type]
+    with pytest.raises(Exception):
+        store.save_analysis(bad, db_url)
+    assert store.list_analyses(db_url) == []
+    with store.get_engine(db_url).connect() as conn:
+        assert conn.execute(text("select count(*) from articles")).scalar() == 0
+
+
+def test_corrections_apply_on_load(db_url, result):
+    analysis_id, token = store.save_analysis(result, db_url)
+    sid = result.rows[8]["statement_id"]  # the narrative row without speaker
+    tgt = result.targets[0]
+    store.save_correction(analysis_id, sid, "speaker", "Antonio Tajani", token, db_url)
+    store.save_correction(analysis_id, sid, "stance", {"target": tgt, "label": "favor"}, token, db_url)
+    store.save_correction(analysis_id, result.rows[0]["statement_id"], "country", "Italy", token, db_url)
+    rows = {r["statement_id"]: r for r in store.load_analysis(analysis_id, db_url).rows}
+    assert rows[sid]["speaker"] == "Antonio Tajani"
+    assert rows[sid]["speaker_country"] == "ITA"  # taken from the known actor
+    assert rows[sid]["stance"][tgt]["label"] == "favor"
+    assert rows[result.rows[0]["statement_id"]]["speaker_country"] == "ITA"
+    raw = store.load_analysis(analysis_id, db_url, apply_corrections=False)
+    assert raw.rows[8]["speaker"] is None
+    assert len(store.list_corrections(analysis_id, db_url)) == 3
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("speaker_type", "person", "Cannot correct"), ("country", "Atlantis", "Unknown country"),
+     ("stance", {"target": "nope", "label": "favor"}, "Unknown target"),
+     ("stance", {"target": "a ceasefire in Ukraine", "label": "maybe"}, "Unknown stance"),
+     ("stance", "favor", "stance correction")],
+)
+def test_bad_corrections_are_refused(db_url, result, field, value, message):
+    analysis_id, token = store.save_analysis(result, db_url)
+    with pytest.raises(InputError, match=message):
+        store.save_correction(analysis_id, result.rows[0]["statement_id"], field, value, token, db_url)
+
+
+def test_correction_needs_token_and_statement(db_url, result):
+    analysis_id, token = store.save_analysis(result, db_url)
+    with pytest.raises(InputError):
+        store.save_correction(analysis_id, result.rows[0]["statement_id"], "speaker", "X", "bad", db_url)
+    with pytest.raises(NotFound):
+        store.save_correction(analysis_id, "no-such-statement", "speaker", "X", token, db_url)
+
+
+def test_default_db_lives_in_data_dir(tmp_path, monkeypatch, result):
+    monkeypatch.delenv("STANCEMAP_DB", raising=False)
+    monkeypatch.setenv("STANCEMAP_DATA_DIR", str(tmp_path / "dd"))
+    assert store.default_db_url() == f"sqlite:///{tmp_path / 'dd' / 'stancemap.db'}"
+    analysis_id, _ = store.save_analysis(result)
+    assert (tmp_path / "dd" / "stancemap.db").exists()
+    assert store.load_analysis(analysis_id).analysis_id == analysis_id
+    monkeypatch.setenv("STANCEMAP_DB", f"sqlite:///{tmp_path / 'other.db'}")
+    assert store.default_db_url().endswith("other.db")
