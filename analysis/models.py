@@ -167,6 +167,13 @@ class PairScorer:
     max_length: int = 256
     device: str = "cpu"
     cache: ScoreCache | None = field(default_factory=lambda: SCORE_CACHE)
+    # Cache namespace: the model id plus its runtime (an int8 and an fp32 copy of one model
+    # give slightly different scores and must not answer for each other).
+    cache_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.cache_id:
+            self.cache_id = self.model_id
 
     def preprocess(self, firsts: Sequence[str], seconds: Sequence[str | None]) -> list[_Encoded]:
         encoded: list[_Encoded] = []
@@ -288,7 +295,7 @@ class SentimentModel:
             firsts.append(first)
             seconds.append(second)
             target_key = f"{span[0]}:{span[1]}" if span and self.target_aware else ""
-            keys.append(ScoreCache.key(self.model_id, text, target_key))
+            keys.append(ScoreCache.key(self.scorer.cache_id, text, target_key))
         return self.scorer.run(firsts, seconds, keys, batch_size=batch_size, progress=progress)
 
     def format_input(self, text: str, span: tuple[int, int] | None) -> tuple[str, str | None]:
@@ -331,7 +338,7 @@ class StanceModel:
             raise ValueError("texts and targets differ in length")
         if self.hypothesis_templates is not None:
             return self._score_nli(texts, targets, batch_size, progress)
-        keys = [ScoreCache.key(self.model_id, t, g.strip().lower()) for t, g in zip(texts, targets, strict=True)]
+        keys = [ScoreCache.key(self.scorer.cache_id, t, g.strip().lower()) for t, g in zip(texts, targets, strict=True)]
         if self.target_first:
             firsts, seconds = list(targets), list(texts)
         else:
@@ -357,7 +364,7 @@ class StanceModel:
             for name in names:
                 firsts.append(text)
                 seconds.append(self.hypothesis_templates[name].format(target))
-                keys.append(ScoreCache.key(self.model_id, text, f"{name}|{target.strip().lower()}"))
+                keys.append(ScoreCache.key(self.scorer.cache_id, text, f"{name}|{target.strip().lower()}"))
         # The NLI scorer's postprocess yields the entailment logit in scores["entailment"].
         raw = self.scorer.run(firsts, seconds, keys, batch_size=batch_size, progress=progress)
         out: list[Score] = []
@@ -451,8 +458,13 @@ def bundled_model_dir(task: str) -> Path:
     return BUNDLED_DIR / task
 
 
-def read_bundled_meta(task: str) -> dict[str, Any]:
-    path = bundled_model_dir(task) / "stancemap.json"
+def is_adapter_dir(path: Path) -> bool:
+    """A folder in the bundled format: our metadata + a peft adapter (e.g. a retrained model)."""
+    return (path / "stancemap.json").is_file() and (path / "adapter_config.json").is_file()
+
+
+def read_bundled_meta(task: str, folder: Path | None = None) -> dict[str, Any]:
+    path = (folder or bundled_model_dir(task)) / "stancemap.json"
     if not path.exists():
         raise ModelUnavailable(
             f"The bundled {task} model is missing ({path} not found). Retrain it with "
@@ -463,17 +475,20 @@ def read_bundled_meta(task: str) -> dict[str, Any]:
     return meta
 
 
-def _load_bundled(task: str, *, quantize: bool | None) -> tuple[Any, Any, dict[str, Any]]:
+def _load_bundled(task: str, *, quantize: bool | None, folder: Path | None = None) -> tuple[Any, Any, dict[str, Any]]:
     import torch
     from peft import PeftModel
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    meta = read_bundled_meta(task)
+    folder = folder or bundled_model_dir(task)
+    meta = read_bundled_meta(task, folder)
+    if meta.get("task") != task:
+        raise ModelUnavailable(f"{folder} holds a {meta.get('task')!r} model, not a {task} model.")
     base = base_encoder_dir()
     with _quiet_transformers(), warnings_silenced():
         tokenizer = AutoTokenizer.from_pretrained(base)
         model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=len(meta["labels"]))
-        model = PeftModel.from_pretrained(model, bundled_model_dir(task)).merge_and_unload()
+        model = PeftModel.from_pretrained(model, folder).merge_and_unload()
     model.eval()
     device = pick_device()
     if quantize is None:
@@ -512,6 +527,13 @@ def _load_hub(model_id: str) -> tuple[Any, Any]:
 def load_sentiment_model(model_id: str = DEFAULT_SENTIMENT_MODEL, quantize: bool | None = None) -> SentimentModel:
     """Load a sentiment model once per process (bundled id, hub id or local folder)."""
     model_id = model_id.strip()
+    folder = Path(model_id).expanduser()
+    if not model_id.startswith(BUNDLED_PREFIX) and is_adapter_dir(folder):
+        tokenizer, model, meta = _load_bundled("sentiment", quantize=quantize, folder=folder)
+        scorer = PairScorer(model_id, tokenizer, _softmax_forward(model), tuple(meta["labels"]),
+                            SENTIMENT_LABELS, max_length=int(meta.get("max_length", 128)),
+                            device=pick_device(), cache_id=f"{folder.resolve()}#{meta['runtime']}")
+        return SentimentModel(scorer, target_aware=True)
     if model_id.startswith(BUNDLED_PREFIX):
         task = model_id[len(BUNDLED_PREFIX):]
         if task != "sentiment":
@@ -519,7 +541,7 @@ def load_sentiment_model(model_id: str = DEFAULT_SENTIMENT_MODEL, quantize: bool
         tokenizer, model, meta = _load_bundled("sentiment", quantize=quantize)
         scorer = PairScorer(model_id, tokenizer, _softmax_forward(model), tuple(meta["labels"]),
                             SENTIMENT_LABELS, max_length=int(meta.get("max_length", 128)),
-                            device=pick_device())
+                            device=pick_device(), cache_id=f"{model_id}#{meta['runtime']}")
         return SentimentModel(scorer, target_aware=True)
     tokenizer, model = _load_hub(model_id)
     labels = _map_labels(model.config.id2label, _SENTIMENT_ALIASES)
@@ -547,6 +569,13 @@ def load_stance_model(
     the verb. Without it, :data:`DEFAULT_HYPOTHESIS_TEMPLATES` are used.
     """
     model_id = model_id.strip()
+    folder = Path(model_id).expanduser()
+    if not model_id.startswith(BUNDLED_PREFIX) and is_adapter_dir(folder):
+        tokenizer, model, meta = _load_bundled("stance", quantize=quantize, folder=folder)
+        scorer = PairScorer(model_id, tokenizer, _softmax_forward(model), tuple(meta["labels"]),
+                            STANCE_LABELS, max_length=int(meta.get("max_length", 160)),
+                            device=pick_device(), cache_id=f"{folder.resolve()}#{meta['runtime']}")
+        return StanceModel(scorer, target_first=True)
     if model_id.startswith(BUNDLED_PREFIX):
         task = model_id[len(BUNDLED_PREFIX):]
         if task != "stance":
@@ -554,7 +583,7 @@ def load_stance_model(
         tokenizer, model, meta = _load_bundled("stance", quantize=quantize)
         scorer = PairScorer(model_id, tokenizer, _softmax_forward(model), tuple(meta["labels"]),
                             STANCE_LABELS, max_length=int(meta.get("max_length", 160)),
-                            device=pick_device())
+                            device=pick_device(), cache_id=f"{model_id}#{meta['runtime']}")
         return StanceModel(scorer, target_first=True)
     tokenizer, model = _load_hub(model_id)
     id2label = {int(k): str(v) for k, v in model.config.id2label.items()}

@@ -39,8 +39,8 @@ class TrainConfig:
 
 
 DEFAULTS: dict[str, TrainConfig] = {
-    "sentiment": TrainConfig("sentiment", epochs=4, max_length=128),
-    "stance": TrainConfig("stance", epochs=1.5, max_length=160),
+    "sentiment": TrainConfig("sentiment", epochs=3, max_length=128),
+    "stance": TrainConfig("stance", epochs=1.0, max_length=128),
 }
 
 
@@ -142,7 +142,8 @@ def train(task: str, data: Path, out: Path | None = None, config: TrainConfig | 
             sched.step()
             opt.zero_grad()
             step += 1
-            running = 0.98 * running + 0.02 * float(loss) if step > 1 else float(loss)
+            value = float(loss.detach())
+            running = 0.98 * running + 0.02 * value if step > 1 else value
             if step % 50 == 0 or step == total_steps:
                 rate = step / (time.time() - started)
                 print(f"[train {task}] step {step}/{total_steps} loss {running:.3f} "
