@@ -1,0 +1,97 @@
+#!/usr/bin/env python
+"""Benchmark: naive ``transformers.pipeline`` one pair at a time versus Stancemap's scorer.
+
+Same bundled stance model, same (statement, target) pairs, same run, 2 CPU threads. Each
+variant runs in its own subprocess so its peak memory (max RSS) is its own.
+
+    python scripts/benchmark_scoring.py [--pairs 600] [--threads 2]
+
+Variants:
+  naive      transformers.pipeline("text-classification"), fp32 merged model, one pair per call
+  batched    our scorer, fp32, pairs sorted by length, dynamic padding, batch 32
+  default    our scorer as the app runs it on CPU: batched + per-channel int8 dynamic quantisation
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+ARTICLE = REPO.parent / "shared" / "articles" / "ukraine-talks-2025-08-26.txt"
+TARGETS = ["a negotiated peace deal", "Ukraine joining NATO", "Vladimir Putin", "Donald Trump",
+           "sanctions on Russia", "Volodymyr Zelensky"]
+
+
+def make_pairs(n: int) -> list[tuple[str, str]]:
+    if ARTICLE.exists():
+        text = ARTICLE.read_text(encoding="utf-8")
+    else:  # keeps the script runnable without ../shared
+        text = " ".join(f"Sentence number {i} says the talks on Ukraine went {'well' if i % 2 else 'badly'}."
+                        for i in range(60))
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?\"”])\s+", text) if len(s.strip()) > 20]
+    pairs = [(s, t) for t in TARGETS for s in sentences]
+    while len(pairs) < n:
+        pairs += pairs
+    return pairs[:n]
+
+
+def run_variant(name: str, n: int, threads: int) -> dict[str, float]:
+    import torch
+
+    torch.set_num_threads(threads)
+    from analysis import models
+
+    pairs = make_pairs(n)
+    if name == "naive":
+        from transformers import pipeline
+
+        tokenizer, model, _ = models._load_bundled("stance", quantize=False)
+        pipe = pipeline("text-classification", model=model, tokenizer=tokenizer, device=-1, top_k=None)
+        pipe({"text": pairs[0][1], "text_pair": pairs[0][0]})  # warm-up
+        started = time.perf_counter()
+        for text, target in pairs:
+            pipe({"text": target, "text_pair": text}, truncation="only_second", max_length=128)
+        seconds = time.perf_counter() - started
+    else:
+        model = models.load_stance_model("bundled:stance", quantize=(name == "default"))
+        model.score([pairs[0][0]], [pairs[0][1]])  # warm-up
+        models.SCORE_CACHE.clear()
+        started = time.perf_counter()
+        model.score([p[0] for p in pairs], [p[1] for p in pairs], batch_size=32)
+        seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"pairs": len(pairs), "seconds": round(seconds, 2), "pairs_per_s": round(len(pairs) / seconds, 1),
+            "peak_rss_mb": round(peak_mb)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pairs", type=int, default=600)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--variant", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.variant:
+        print(json.dumps(run_variant(args.variant, args.pairs, args.threads)))
+        return
+    results = {}
+    for name in ("naive", "batched", "default"):
+        proc = subprocess.run([sys.executable, __file__, "--variant", name, "--pairs", str(args.pairs),
+                               "--threads", str(args.threads)], capture_output=True, text=True, check=True)
+        results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+    base = results["naive"]["pairs_per_s"]
+    print(f"stance scoring, bundled model, {args.pairs} (statement, target) pairs, {args.threads} CPU threads")
+    print(f"{'variant':10} {'pairs/s':>9} {'x naive':>8} {'seconds':>8} {'peak RSS MB':>12}")
+    for name, r in results.items():
+        print(f"{name:10} {r['pairs_per_s']:>9} {r['pairs_per_s'] / base:>8.2f} {r['seconds']:>8} {r['peak_rss_mb']:>12}")
+
+
+if __name__ == "__main__":
+    main()
