@@ -1,0 +1,235 @@
+"""UI helpers shared by the pages: cached loading, models, safe text rendering, share links.
+
+Not a page itself (``app.py`` lists the pages explicitly with ``st.Page``). Everything that is
+not about Streamlit lives in :mod:`analysis`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analysis import aggregate as ag
+from analysis import store
+from analysis.errors import StancemapError
+from analysis.records import AnalysisResult
+from analysis.sharelink import ViewState, parse_view, share_url, view_to_params
+
+# Session-state keys shared between pages (page-local keys carry the page's prefix).
+EDIT_TOKENS = "edit_tokens"          # {analysis_id: edit token} for analyses this session may edit
+MODEL_IDS = "model_ids"              # {"sentiment": id, "stance": id} chosen on the Models page
+MODEL_OVERRIDE = "model_override"    # (sentiment_model, stance_model) objects injected by tests
+VERSION = "analysis_version"         # {analysis_id: n} bumped by corrections to refresh caches
+JUST_SAVED = "just_saved"            # analysis id whose edit token is shown once
+
+PAGE_PATHS: dict[str, str] = {"analyze": "pages/analyze.py", "dashboard": "pages/dashboard.py",
+                              "statements": "pages/statements.py", "library": "pages/library.py",
+                              "models": "pages/models.py"}
+
+# CommonMark lets a backslash escape any ASCII punctuation; escaping all of it means user text can
+# open no emphasis, link, HTML tag, Streamlit directive (:red[..]), LaTeX ($..$) or heading.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=\"'&%^@;,?/])")
+
+
+def md_escape(text: str) -> str:
+    """``text`` as inert markdown: every ASCII punctuation backslash-escaped, lines kept."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", text or "")
+    # Hard line breaks (two spaces) keep the article's lines; blank lines stay paragraphs.
+    return escaped.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def db_url() -> str:
+    return store.default_db_url()
+
+
+def version(analysis_id: str) -> int:
+    return int(st.session_state.setdefault(VERSION, {}).get(analysis_id, 0))
+
+
+def bump_version(analysis_id: str) -> None:
+    versions = st.session_state.setdefault(VERSION, {})
+    versions[analysis_id] = versions.get(analysis_id, 0) + 1
+
+
+@st.cache_data(max_entries=32, ttl=600, show_spinner=False)
+def _load(analysis_id: str, url: str, ver: int) -> AnalysisResult:
+    return store.load_analysis(analysis_id, url)
+
+
+def load_result(analysis_id: str) -> AnalysisResult:
+    """The saved analysis (cached per id and corrections version). Raises NotFound."""
+    return _load(analysis_id, db_url(), version(analysis_id))
+
+
+@st.cache_data(max_entries=64, ttl=600, show_spinner=False)
+def stance_long(analysis_id: str, url: str, ver: int) -> pd.DataFrame:
+    """(statement, target) frame of an analysis, cached: the base of every aggregate."""
+    r = store.load_analysis(analysis_id, url)
+    return ag.stance_frame(r.rows, r.targets)
+
+
+@st.cache_data(max_entries=64, ttl=600, show_spinner=False)
+def statements(analysis_id: str, url: str, ver: int) -> pd.DataFrame:
+    r = store.load_analysis(analysis_id, url)
+    return ag.statements_frame(r.rows)
+
+
+def frames(analysis_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    v = version(analysis_id)
+    return stance_long(analysis_id, db_url(), v), statements(analysis_id, db_url(), v)
+
+
+# Models this process has loaded: {model id: when}. Module state lives as long as the process.
+LOADED: dict[str, str] = {}
+
+
+@st.cache_resource(show_spinner="Loading models (once per process)...")
+def _models(sentiment_id: str, stance_id: str) -> tuple[Any, Any]:
+    from datetime import UTC, datetime
+
+    from analysis.models import load_sentiment_model, load_stance_model
+
+    pair = load_sentiment_model(sentiment_id), load_stance_model(stance_id)
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    LOADED.setdefault(sentiment_id, now)
+    LOADED.setdefault(stance_id, now)
+    return pair
+
+
+def load_models(sentiment_id: str, stance_id: str) -> tuple[Any, Any]:
+    """Load (or fetch from the process cache) a model pair. Raises ModelUnavailable."""
+    return _models(sentiment_id.strip(), stance_id.strip())
+
+
+def model_ids() -> dict[str, str]:
+    from analysis.models import DEFAULT_SENTIMENT_MODEL, DEFAULT_STANCE_MODEL
+
+    return dict(st.session_state.get(MODEL_IDS) or {"sentiment": DEFAULT_SENTIMENT_MODEL,
+                                                     "stance": DEFAULT_STANCE_MODEL})
+
+
+def get_models() -> tuple[Any, Any]:
+    """(sentiment, stance) models: loaded once per process; tests may inject fakes."""
+    override = st.session_state.get(MODEL_OVERRIDE)
+    if override is not None:
+        return override
+    ids = model_ids()
+    return _models(ids["sentiment"], ids["stance"])
+
+
+def current_view(default_page: str, targets: Sequence[str], article_ids: Sequence[str],
+                 extra_keys: Sequence[str] = ()) -> ViewState:
+    """The view state from the URL's query parameters, validated against the analysis."""
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    view = parse_view(params, targets=targets, article_ids=article_ids, default_page=default_page,
+                      extra_keys=extra_keys)
+    return ViewState(**{**view.__dict__, "page": default_page})
+
+
+def publish_view(view: ViewState) -> str:
+    """Write ``view`` into the URL (so the address bar is the share link); return the link."""
+    params = view_to_params(view)
+    current = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    wanted = {k: (v if isinstance(v, list) else [v]) for k, v in params.items()}
+    if current != wanted:
+        st.query_params.from_dict(params)
+    return share_url(st.context.url or "", view)
+
+
+def requested_analysis() -> str | None:
+    """The ``analysis`` query parameter, if any."""
+    return st.query_params.get("analysis") or None
+
+
+def open_analysis_or_stop(analysis_id: str | None) -> AnalysisResult:
+    """Load the analysis the link names, or render a clear "not found" page and stop."""
+    if not analysis_id:
+        st.info("No analysis is open. Analyze articles on the **Analyze** page or open one from the "
+                "**Library**.")
+        st.page_link(PAGE_PATHS["analyze"], label="Analyze articles", icon=":material/play_arrow:")
+        st.page_link(PAGE_PATHS["library"], label="Open the Library", icon=":material/folder_open:")
+        st.stop()
+    try:
+        return load_result(analysis_id)
+    except StancemapError as exc:
+        st.header("Analysis not found")
+        st.error(str(exc))
+        st.page_link(PAGE_PATHS["library"], label="Open the Library", icon=":material/folder_open:")
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+def show_share_link(link: str, analysis_id: str) -> None:
+    """The share link with a copy control, and (once, to its creator) the edit token."""
+    with st.expander("Share this view", expanded=st.session_state.get(JUST_SAVED) == analysis_id):
+        st.caption("Anyone with this link sees this analysis with the same page, target and filters. "
+                   "It does not carry the edit token.")
+        st.code(link, language=None, wrap_lines=True)
+        if st.session_state.get(JUST_SAVED) == analysis_id:
+            token = st.session_state.get(EDIT_TOKENS, {}).get(analysis_id)
+            st.warning("Edit token (shown once; needed to correct, rename or delete this analysis "
+                       "from another browser). This session keeps it for you:", icon=":material/key:")
+            st.code(token or "", language=None)
+            st.session_state[JUST_SAVED] = None
+
+
+def render_context(text: str, start: int, end: int, *, width: int = 280) -> None:
+    """The sentence ``text[start:end]`` highlighted inside its surrounding article text (inert)."""
+    s, e = max(0, int(start)), min(len(text), int(end))
+    a = max(0, s - width)
+    b = min(len(text), e + width)
+    before = ("… " if a > 0 else "") + text[a:s]
+    after = text[e:b] + (" …" if b < len(text) else "")
+    st.markdown(f"{md_escape(before)}:orange-background[**{md_escape(text[s:e])}**]{md_escape(after)}")
+
+
+def evidence(ids: Sequence[str], result: AnalysisResult, target: str | None, *, limit: int = 30) -> None:
+    """List evidence statements with speaker, kind, scores and the sentence in its article."""
+    by_id = {str(r.get("statement_id")): r for r in result.rows}
+    texts = {a.article_id: a for a in result.articles}
+    ids = [i for i in dict.fromkeys(ids) if i in by_id]
+    st.caption(f"{len(ids)} evidence statement(s)" + (f"; showing the first {limit}" if len(ids) > limit else ""))
+    for sid in ids[:limit]:
+        r = by_id[sid]
+        art = texts.get(r.get("article_id"))
+        stance = (r.get("stance") or {}).get(target or "", {}) if target else {}
+        sent = r.get("sentiment") or {}
+        with st.container(border=True):
+            head = [f"**{md_escape(r.get('speaker') or 'unattributed')}**",
+                    md_escape(ag.KIND_NAMES.get(r.get("kind") or "", r.get("kind") or ""))]
+            if r.get("speaker_country"):
+                head.append(md_escape(ag.country_name(r["speaker_country"])))
+            if stance:
+                conf = max((stance.get("scores") or {}).values() or [0.0])
+                head.append(f"stance: **{md_escape(stance.get('label', ''))}** \\({conf:.0%}\\)")
+            if sent:
+                head.append(f"sentiment: {md_escape(sent.get('label', ''))}")
+            st.markdown(" · ".join(head))
+            if art is not None and r.get("start") is not None:
+                render_context(art.text, int(r["start"]), int(r["end"]))
+                st.caption(md_escape(f"{art.title or art.article_id} — {art.source or ''} {art.published or ''}"))
+            else:
+                st.text(r.get("text") or "")
+
+
+def selected_keys(event: Any) -> list[str]:
+    """Group keys (customdata[0]) of the points selected on a plotly chart."""
+    try:
+        points = event.selection.points  # type: ignore[union-attr]
+    except AttributeError:
+        try:
+            points = event["selection"]["points"]
+        except (KeyError, TypeError):
+            return []
+    keys = []
+    for p in points or []:
+        cd = p.get("customdata") if isinstance(p, dict) else None
+        if cd:
+            keys.append(str(cd[0]) if isinstance(cd, (list, tuple)) else str(cd))
+        elif isinstance(p, dict) and p.get("location"):
+            keys.append(str(p["location"]))
+    return keys

@@ -1,0 +1,205 @@
+"""Dashboard: headline figures, stance by actor / country / target, sentiment, network, trend, outlets.
+
+The URL always holds the view (analysis, target, filters), so the address bar is the share link.
+Clicking a bar, a country, a heatmap cell or an edge lists its evidence statements.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analysis import aggregate as ag
+from analysis import charts, export
+from analysis.sharelink import SPEAKER_TYPES, ViewState
+from pages._ui import (db_url, evidence, frames, open_analysis_or_stop, publish_view, requested_analysis,
+                       selected_keys, show_share_link, version)
+
+EXTRA = ("sel",)
+
+
+@st.cache_data(max_entries=64, ttl=600, show_spinner=False)
+def compute(analysis_id: str, url: str, ver: int, target: str | None, articles: tuple[str, ...],
+            types: tuple[str, ...], kinds: tuple[str, ...], min_n: int,
+            _long: pd.DataFrame, _stmts: pd.DataFrame, _rows: Any) -> dict[str, Any]:
+    """Every aggregate the page draws, for one filter setting (cached per filter setting)."""
+    flt = {"articles": articles, "speaker_types": types, "kinds": kinds}
+    long_all = ag.filter_frame(_long, **flt)
+    long_t = long_all[long_all["target"] == target] if target else long_all
+    stmts = ag.filter_frame(_stmts, **flt)
+    keep = set(stmts["statement_id"])
+    return {
+        "actor": ag.stance_by_actor(long_t, min_n),
+        "country": ag.stance_by_country(long_t, min_n),
+        "matrix": ag.actor_target_matrix(long_all, min_n),
+        "sentiment": ag.sentiment_by_actor(stmts, min_n),
+        "network": ag.mention_network(_rows, keep=keep, min_n=1),
+        "trend": ag.stance_trend(long_all, 1),
+        "outlets": ag.stance_by_outlet(long_all, 1),
+        "n_statements": len(stmts),
+    }
+
+
+def _init_widgets(view: ViewState, analysis_id: str) -> None:
+    st.session_state["dashboard_for"] = analysis_id
+    st.session_state["dashboard_target"] = view.target
+    st.session_state["dashboard_articles"] = list(view.articles)
+    st.session_state["dashboard_types"] = list(view.speaker_types)
+    st.session_state["dashboard_kinds"] = list(view.kinds)
+    st.session_state["dashboard_min"] = view.min_n
+
+
+def _evidence_for(event: Any, agg: pd.DataFrame, key_cols: list[str], result: Any, target: str | None,
+                  sep: str = "|") -> None:
+    keys = selected_keys(event)
+    if not keys or agg.empty:
+        return
+    ids: list[str] = []
+    for k in keys:
+        parts = k.split(sep) if len(key_cols) > 1 else [k]
+        mask = pd.Series(True, index=agg.index)
+        for col, val in zip(key_cols, parts, strict=False):
+            mask &= agg[col].astype(str) == val
+        for lst in agg.loc[mask, "statement_ids"]:
+            ids.extend(lst)
+    st.markdown(f"**Evidence for {', '.join(keys)}**".replace("|", " → "))
+    evidence(ids, result, target)
+
+
+analysis_id = requested_analysis() or st.session_state.get("current_analysis")
+result = open_analysis_or_stop(analysis_id)
+assert analysis_id is not None
+st.session_state["current_analysis"] = analysis_id
+article_ids = [a.article_id for a in result.articles]
+
+if requested_analysis():
+    from pages._ui import current_view
+    view = current_view("dashboard", result.targets, article_ids, EXTRA)
+else:
+    view = st.session_state.get("dashboard_last_view") or ViewState(
+        analysis=analysis_id, target=result.targets[0] if result.targets else None)
+if st.session_state.get("dashboard_for") != analysis_id or "dashboard_target" not in st.session_state:
+    _init_widgets(view, analysis_id)
+
+st.title(result.title or "Dashboard")
+st.caption(f"Saved {result.created or ''} · models: {result.models.get('sentiment', '?')} / "
+           f"{result.models.get('stance', '?')}")
+
+with st.sidebar:
+    st.header("Filters")
+    target = st.selectbox("Target", result.targets, key="dashboard_target")
+    titles = {a.article_id: (a.title or a.article_id) for a in result.articles}
+    articles = st.multiselect("Articles", article_ids, key="dashboard_articles",
+                              format_func=lambda a: titles.get(a, a), placeholder="all articles")
+    types = st.multiselect("Speaker type", list(SPEAKER_TYPES), key="dashboard_types", placeholder="all types")
+    kinds = st.multiselect("Statement kind", list(ag.KINDS), key="dashboard_kinds",
+                           format_func=lambda k: ag.KIND_NAMES.get(k, k), placeholder="all kinds")
+    min_n = st.number_input("Minimum statements per bar", min_value=1, max_value=1000, step=1, key="dashboard_min")
+
+view = ViewState(page="dashboard", analysis=analysis_id, target=target, articles=tuple(articles),
+                 speaker_types=tuple(types), kinds=tuple(kinds), min_n=int(min_n))
+st.session_state["dashboard_last_view"] = view
+link = publish_view(view)
+show_share_link(link, analysis_id)
+
+long_df, stmts_df = frames(analysis_id)
+data = compute(analysis_id, db_url(), version(analysis_id), target, tuple(articles), tuple(types),
+               tuple(kinds), int(min_n), long_df, stmts_df, result.rows)
+
+head = ag.headline([r for r in result.rows], len(result.articles))
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Articles", head["articles"])
+c2.metric("Statements", head["statements"], help=f"{data['n_statements']} match the filters")
+c3.metric("Speakers", head["speakers"])
+c4.metric("Countries", head["countries"])
+
+cfg = charts.PLOTLY_CONFIG
+figures: list[tuple[str, Any]] = []
+
+st.subheader(f"Stance toward “{target}”")
+left, right = st.columns(2)
+with left:
+    fig = charts.stance_bars(data["actor"], "speaker", title="By actor (net stance, 95% interval)")
+    figures.append(("Stance by actor", fig))
+    ev_actor = st.plotly_chart(fig, key="dashboard_chart_actor", on_select="rerun",
+                               selection_mode="points", config=cfg)
+with right:
+    fig = charts.stance_map(data["country"], title="By speaker country")
+    figures.append(("Stance by country (map)", fig))
+    ev_map = st.plotly_chart(fig, key="dashboard_chart_map", on_select="rerun",
+                             selection_mode="points", config=cfg)
+_evidence_for(ev_actor, data["actor"], ["speaker"], result, target)
+_evidence_for(ev_map, data["country"], ["speaker_country"], result, target)
+
+fig = charts.stance_bars(data["country"], "speaker_country", title="Countries ranked by net stance")
+figures.append(("Stance by country (ranked)", fig))
+ev_cbar = st.plotly_chart(fig, key="dashboard_chart_country", on_select="rerun", selection_mode="points", config=cfg)
+_evidence_for(ev_cbar, data["country"], ["speaker_country"], result, target)
+
+st.subheader("Every actor on every target")
+fig = charts.stance_heatmap(data["matrix"])
+figures.append(("Actor × target", fig))
+ev_heat = st.plotly_chart(fig, key="dashboard_chart_heatmap", on_select="rerun", selection_mode="points", config=cfg)
+keys = selected_keys(ev_heat)
+if keys:
+    ids = [i for k in keys for i in data["matrix"].loc[
+        (data["matrix"]["speaker"] + "|" + data["matrix"]["target"]) == k, "statement_ids"].explode().dropna()]
+    st.markdown("**Evidence for** " + ", ".join(k.replace("|", " on ") for k in keys))
+    evidence(ids, result, keys[0].split("|", 1)[1])
+
+left, right = st.columns(2)
+with left:
+    fig = charts.sentiment_bars(data["sentiment"])
+    figures.append(("Sentiment by actor", fig))
+    ev_sent = st.plotly_chart(fig, key="dashboard_chart_sentiment", on_select="rerun",
+                              selection_mode="points", config=cfg)
+with right:
+    fig = charts.network(data["network"])
+    figures.append(("Who talks about whom", fig))
+    ev_net = st.plotly_chart(fig, key="dashboard_chart_network", on_select="rerun",
+                             selection_mode="points", config=cfg)
+_evidence_for(ev_sent, data["sentiment"], ["speaker"], result, target)
+_evidence_for(ev_net, data["network"], ["source", "target"], result, target)
+
+dated = any(a.published for a in result.articles)
+sourced = any(a.source for a in result.articles)
+if dated or sourced:
+    left, right = st.columns(2)
+    if dated:
+        with left:
+            fig = charts.trend(data["trend"])
+            figures.append(("Trend", fig))
+            st.plotly_chart(fig, key="dashboard_chart_trend", config=cfg)
+    if sourced:
+        with right:
+            fig = charts.outlets(data["outlets"])
+            figures.append(("Outlets", fig))
+            ev_out = st.plotly_chart(fig, key="dashboard_chart_outlets", on_select="rerun",
+                                     selection_mode="points", config=cfg)
+        _evidence_for(ev_out, data["outlets"], ["source", "target"], result, None)
+
+with st.expander("Export", icon=":material/download:"):
+    c1, c2, c3 = st.columns(3)
+    for col, fmt in zip((c1, c2, c3), export.FORMATS, strict=True):
+        col.download_button(f"Statements as {fmt.upper()}",
+                            data=lambda fmt=fmt: export.statements_bytes(result.rows, result.targets, fmt),
+                            file_name=f"stancemap-{analysis_id}.{fmt}", mime=export.MIME[fmt],
+                            key=f"dashboard_export_{fmt}", on_click="ignore")
+    names = [n for n, _ in figures]
+    chosen = st.selectbox("Chart", names, key="dashboard_export_chart")
+    fig_by_name = dict(figures)
+    st.download_button("Chart as standalone HTML",
+                       data=lambda: export.chart_html(fig_by_name[chosen], title=chosen),
+                       file_name=f"stancemap-{chosen.lower().replace(' ', '-')}.html", mime="text/html",
+                       key="dashboard_export_chart_html", on_click="ignore")
+    st.download_button("Whole analysis as an HTML report",
+                       data=lambda: export.report_html(result, figures, share_link=link),
+                       file_name=f"stancemap-report-{analysis_id}.html", mime="text/html",
+                       key="dashboard_export_report", on_click="ignore")
+
+if result.errors:
+    with st.expander(f"{len(result.errors)} input(s) could not be analyzed"):
+        for err in result.errors:
+            st.text(f"{err.source}: {err.error}")

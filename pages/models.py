@@ -1,0 +1,58 @@
+"""Models: which models are in use and loaded, their cards and dev metrics; switch models."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.errors import StancemapError
+from analysis.models import BUNDLED_TASKS, model_card, read_bundled_meta
+from pages._ui import LOADED, MODEL_IDS, MODEL_OVERRIDE, load_models, model_ids
+
+st.title("Models")
+ids = model_ids()
+if st.session_state.get(MODEL_OVERRIDE) is not None:
+    st.info("This session uses models injected by a test harness.")
+
+c1, c2 = st.columns(2)
+for col, task in zip((c1, c2), ("sentiment", "stance"), strict=True):
+    with col:
+        st.metric(f"{task.title()} model", ids[task])
+        st.caption(f"Loaded in this process since {LOADED[ids[task]]}" if ids[task] in LOADED
+                   else "Not loaded yet in this process (loads on the first analysis).")
+
+st.subheader("Use another model")
+st.caption("A bundled id (bundled:sentiment, bundled:stance), a Hugging Face hub id already in the "
+           "local cache, or a local folder with config.json, weights and tokenizer. Stance also "
+           "accepts NLI models (labels include entailment), used zero-shot. The choice applies to "
+           "this browser session; models load once per process.")
+with st.form("models_switch"):
+    sent_id = st.text_input("Sentiment model", value=ids["sentiment"])
+    stance_id = st.text_input("Stance model", value=ids["stance"])
+    submitted = st.form_submit_button("Load and use", icon=":material/sync:")
+if submitted:
+    try:
+        with st.spinner("Loading…"):
+            load_models(sent_id, stance_id)
+    except StancemapError as exc:
+        st.error(str(exc))
+    else:
+        st.session_state[MODEL_IDS] = {"sentiment": sent_id.strip(), "stance": stance_id.strip()}
+        st.success(f"Now using {sent_id.strip()} and {stance_id.strip()}.")
+
+st.subheader("Bundled model cards")
+tabs = st.tabs([t.title() for t in BUNDLED_TASKS])
+for tab, task in zip(tabs, BUNDLED_TASKS, strict=True):
+    with tab:
+        try:
+            meta = read_bundled_meta(task)
+        except StancemapError as exc:
+            st.warning(str(exc))
+            continue
+        metrics = {k: v for k, v in meta.items() if "metric" in k or k in ("dev", "eval", "results")}
+        if metrics:
+            st.markdown("**Dev metrics**")
+            st.json(metrics, expanded=True)
+        with st.expander("Model card", expanded=True):
+            st.markdown(model_card(task))  # our own committed card, not user text
+        with st.expander("Raw metadata (stancemap.json)"):
+            st.json(meta, expanded=False)

@@ -1,0 +1,132 @@
+"""Statements: a filterable table of every statement, an article reader, and corrections."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis import aggregate as ag
+from analysis import store
+from analysis.errors import StancemapError
+from analysis.labels import STANCE_LABELS
+from analysis.sharelink import ViewState
+from pages._ui import (EDIT_TOKENS, bump_version, db_url, md_escape, open_analysis_or_stop, publish_view,
+                       requested_analysis, show_share_link)
+
+# Streamlit markdown background colours, one per speaker in the reader (cycled).
+COLOURS: tuple[str, ...] = ("blue", "green", "orange", "violet", "red", "gray")
+
+analysis_id = requested_analysis() or st.session_state.get("current_analysis")
+result = open_analysis_or_stop(analysis_id)
+assert analysis_id is not None
+st.session_state["current_analysis"] = analysis_id
+
+st.title("Statements")
+st.caption(md_escape(result.title or ""))
+link = publish_view(ViewState(page="statements", analysis=analysis_id,
+                              target=result.targets[0] if result.targets else None))
+show_share_link(link, analysis_id)
+
+rows = result.rows
+table = pd.DataFrame([{
+    "statement": r.get("statement_id"),
+    "article": r.get("article_title") or r.get("article_id"),
+    "speaker": r.get("speaker") or "",
+    "country": r.get("speaker_country") or "",
+    "kind": ag.KIND_NAMES.get(r.get("kind") or "", r.get("kind") or ""),
+    "sentiment": (r.get("sentiment") or {}).get("label"),
+    "sentiment conf.": max(((r.get("sentiment") or {}).get("scores") or {"": 0.0}).values()),
+    **{f"stance: {t}": (r.get("stance") or {}).get(t, {}).get("label") for t in result.targets},
+    **{f"conf.: {t}": max(((r.get("stance") or {}).get(t, {}).get("scores") or {"": 0.0}).values())
+       for t in result.targets},
+    "text": r.get("text") or "",
+} for r in rows])
+
+c1, c2, c3 = st.columns([2, 2, 3])
+speakers = sorted({r.get("speaker") for r in rows if r.get("speaker")})
+pick_speakers = c1.multiselect("Speaker", speakers, key="statements_speakers", placeholder="all speakers")
+pick_kinds = c2.multiselect("Kind", list(ag.KIND_NAMES.values()), key="statements_kinds", placeholder="all kinds")
+search = c3.text_input("Search text", key="statements_search")
+shown = table
+if not shown.empty:
+    if pick_speakers:
+        shown = shown[shown["speaker"].isin(pick_speakers)]
+    if pick_kinds:
+        shown = shown[shown["kind"].isin(pick_kinds)]
+    if search:
+        shown = shown[shown["text"].str.contains(search, case=False, regex=False)]
+conf_cols = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="percent")
+             for c in shown.columns if "conf." in c}
+st.dataframe(shown, hide_index=True, column_config={"text": st.column_config.TextColumn(width="large"),
+                                                    **conf_cols})
+st.caption(f"{len(shown)} of {len(table)} statements")
+
+st.subheader("Article reader")
+art_titles = {a.article_id: a.title or a.article_id for a in result.articles}
+art_id = st.selectbox("Article", list(art_titles), format_func=lambda a: art_titles[a], key="statements_article")
+article = next((a for a in result.articles if a.article_id == art_id), None)
+if article is not None:
+    spans = sorted((int(r["start"]), int(r["end"]), r.get("speaker")) for r in rows
+                   if r.get("article_id") == art_id and r.get("start") is not None and r.get("kind") != "narrative")
+    colour = {s: COLOURS[i % len(COLOURS)] for i, s in enumerate(dict.fromkeys(s for _, _, s in spans if s))}
+    if colour:
+        st.markdown("Quotes by speaker: " + " ".join(
+            f":{c}-background[{md_escape(s)}]" for s, c in colour.items()))
+    parts, pos = [], 0
+    for s, e, speaker in spans:
+        s = max(s, pos)
+        if s >= e:
+            continue
+        parts.append(md_escape(article.text[pos:s]))
+        c = colour.get(speaker, "gray")
+        parts.append(f":{c}-background[{md_escape(article.text[s:e])}]")
+        pos = e
+    parts.append(md_escape(article.text[pos:]))
+    meta = " · ".join(x for x in (article.source, article.published) if x)
+    with st.container(border=True, height=480):
+        st.markdown(f"#### {md_escape(article.title or article.article_id)}")
+        if meta:
+            st.caption(md_escape(meta))
+        st.markdown("".join(parts))
+
+st.subheader("Correct a statement")
+st.caption("Corrections of speaker, country or stance are saved with the analysis and every chart "
+           "is recomputed with them. They need the analysis' edit token.")
+by_id = {str(r.get("statement_id")): r for r in rows}
+if by_id:
+    sid = st.selectbox("Statement", list(by_id), key="statements_fix_id",
+                       format_func=lambda i: f"{i} — {by_id[i].get('speaker') or 'unattributed'}: "
+                                             f"{(by_id[i].get('text') or '')[:90]}")
+    fix_field = st.radio("Field", ["speaker", "country", "stance"], horizontal=True, key="statements_fix_field")
+    row = by_id[sid]
+    if fix_field == "speaker":
+        known = sorted({a.name for a in result.actors} | set(speakers))
+        value: object = st.selectbox("Speaker", ["(none)", *known], key="statements_fix_speaker",
+                                     accept_new_options=True,
+                                     index=(known.index(row["speaker"]) + 1) if row.get("speaker") in known else 0)
+        value = None if value == "(none)" else value
+    elif fix_field == "country":
+        value = st.text_input("Country (ISO-3 code or name; empty clears it)", value=row.get("speaker_country") or "",
+                              key="statements_fix_country") or None
+    else:
+        tgt = st.selectbox("Target", result.targets, key="statements_fix_target")
+        label = st.radio("Stance", list(STANCE_LABELS), horizontal=True, key="statements_fix_label")
+        value = {"target": tgt, "label": label}
+    token_default = st.session_state.get(EDIT_TOKENS, {}).get(analysis_id, "")
+    token = st.text_input("Edit token", value=token_default, type="password", key="statements_fix_token")
+    if st.button("Save correction", key="statements_fix_save", icon=":material/save:"):
+        try:
+            store.save_correction(analysis_id, sid, fix_field, value, token, db_url())
+        except StancemapError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state.setdefault(EDIT_TOKENS, {})[analysis_id] = token
+            bump_version(analysis_id)
+            st.session_state["statements_fixed"] = sid
+            st.rerun()
+    if fixed := st.session_state.pop("statements_fixed", None):
+        st.success(f"Saved the correction of {fixed}; the dashboard now uses it.")
+    corrections = store.list_corrections(analysis_id, db_url())
+    if corrections:
+        with st.expander(f"{len(corrections)} correction(s) recorded"):
+            st.dataframe(pd.DataFrame(corrections), hide_index=True)
