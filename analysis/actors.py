@@ -1,0 +1,629 @@
+"""Actors: find the people, organisations, countries and groups an article mentions, and merge
+their mentions into canonical actors with a type, a role and a country.
+
+No statistical tagger is loaded here (the statement stage must stay fast and CPU-light), so
+names are found by rules over capitalised word sequences:
+
+* a sequence of capitalised words (with "of", "de", "bin" ... inside) is a candidate name;
+  leading role titles ("US President", "Foreign Minister", "Sen.", "Mr.") are split off as the
+  role and leading country words as country evidence ("Russian President Vladimir Putin");
+* a sentence-initial capitalised word is only a name when the article also writes it
+  capitalised mid-sentence, or it is in the gazetteer (so "Asked" or "Following" are not names);
+* lower-case role descriptions ("Ukraine's foreign minister", "the Russian leader") are
+  description mentions, resolved to the most recent person of the same country when there is
+  one;
+* a single surname ("Trump", "Mr. Trump") is merged with the earlier full name that ends with it
+  ("Donald Trump"), the usual news convention.
+
+>>> ms = find_mentions("US President Donald Trump met Foreign Minister Antonio Tajani of Italy.")
+>>> [(m.name, m.role, m.country) for m in ms]
+[('Donald Trump', 'president', 'USA'), ('Antonio Tajani', 'foreign minister', 'ITA')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from . import countries as C
+from .labels import ActorType
+from .records import Actor
+
+# Role words that make up titles and descriptions, lower-cased without final periods.
+ROLE_WORDS: frozenset[str] = frozenset({
+    "president", "vice", "prime", "minister", "foreign", "defence", "defense", "secretary",
+    "chancellor", "senator", "sen", "rep", "representative", "gov", "governor", "mayor",
+    "ambassador", "envoy", "spokesman", "spokeswoman", "spokesperson", "speaker", "leader",
+    "chairman", "chairwoman", "chair", "chief", "director", "general", "gen", "commissioner",
+    "king", "queen", "prince", "princess", "pope", "premier", "judge", "justice", "attorney",
+    "candidate", "nominee", "adviser", "advisor", "aide", "deputy", "head", "official",
+    "commander", "colonel", "col", "lt", "captain", "capt", "sheikh", "ayatollah", "emir",
+    "crown", "former", "acting", "interior", "finance", "trade", "economy", "health",
+    "education", "energy", "campaign", "manager", "press", "national", "security", "senior",
+    "top", "lawmaker", "congressman", "congresswoman", "treasury", "homeland", "state",
+    "counterpart", "diplomat", "negotiator", "strongman", "dictator", "monarch", "presidential",
+    "republican", "democratic", "democrat", "gop", "party", "house", "majority", "minority",
+    "whip", "first", "lady", "ceo", "founder", "owner", "host", "anchor", "correspondent",
+    "economist", "analyst", "professor", "prof", "dr", "rev", "pres", "amb", "sgt", "adm",
+    "maj", "sec", "assistant", "special", "counsel", "solicitor", "cabinet", "mr", "mrs", "ms",
+})
+# Role words that can be the head of a description ("the Italian minister").
+ROLE_HEADS: frozenset[str] = frozenset({
+    "president", "minister", "secretary", "chancellor", "senator", "governor", "mayor",
+    "ambassador", "envoy", "spokesman", "spokeswoman", "spokesperson", "speaker", "leader",
+    "chairman", "chairwoman", "chief", "director", "commissioner", "king", "queen", "prince",
+    "pope", "premier", "judge", "nominee", "candidate", "adviser", "advisor", "aide", "head",
+    "official", "commander", "diplomat", "negotiator", "counterpart", "monarch", "lawmaker",
+    "congressman", "congresswoman", "manager", "ceo", "founder",
+})
+HONORIFICS: frozenset[str] = frozenset({"mr", "mrs", "ms", "dr", "miss", "sir", "dame", "lord", "lady"})
+FEMALE_MARKERS: frozenset[str] = frozenset({"mrs", "ms", "miss", "dame", "lady", "queen",
+                                            "princess", "spokeswoman", "chairwoman",
+                                            "congresswoman"})
+MALE_MARKERS: frozenset[str] = frozenset({"mr", "sir", "lord", "king", "prince", "spokesman",
+                                          "chairman", "congressman"})
+# Words that mark an organisation name.
+ORG_WORDS: frozenset[str] = frozenset({
+    "department", "ministry", "party", "committee", "council", "union", "commission", "agency",
+    "court", "congress", "senate", "parliament", "office", "administration", "campaign", "times",
+    "post", "news", "journal", "reuters", "press", "institute", "university", "foundation",
+    "association", "bank", "fund", "organization", "organisation", "group", "corporation", "inc",
+    "corp", "company", "network", "service", "forces", "army", "navy", "police", "guard",
+    "government", "cabinet", "bureau", "board", "center", "centre", "club", "federation",
+    "alliance", "coalition", "movement", "church", "tribune", "herald", "gazette", "magazine",
+    "channel", "tv", "radio", "broadcasting", "review", "daily", "telegraph", "guardian",
+    "insider", "politico", "breitbart", "reuters", "cnn", "fox", "msnbc", "npr", "pac",
+    "staff", "team", "house", "kremlin", "pentagon", "ltd", "llc", "co", "airlines", "media",
+})
+GROUP_WORDS: frozenset[str] = frozenset({
+    "republicans", "democrats", "europeans", "conservatives", "liberals", "progressives",
+    "evangelicals", "muslims", "christians", "jews", "allies", "americans", "russians",
+    "ukrainians", "israelis", "palestinians", "taliban", "hamas", "hezbollah", "houthis",
+})
+# Capitalised words that start sentences or headlines but never start a name.
+STOP_CAPS: frozenset[str] = frozenset({
+    "the", "a", "an", "and", "but", "or", "nor", "so", "yet", "for", "if", "when", "while",
+    "after", "before", "following", "as", "at", "in", "on", "of", "to", "by", "with", "without",
+    "from", "into", "during", "since", "until", "about", "against", "among", "under", "over",
+    "asked", "this", "that", "these", "those", "it", "its", "he", "she", "they", "we", "i", "you",
+    "his", "her", "their", "our", "my", "your", "yes", "no", "not", "there", "here", "what",
+    "who", "whom", "which", "where", "why", "how", "all", "some", "many", "most", "more", "one",
+    "two", "three", "each", "every", "both", "either", "neither", "other", "another", "such",
+    "also", "still", "even", "just", "only", "then", "now", "later", "earlier", "meanwhile",
+    "however", "instead", "although", "though", "because", "unless", "whether", "once", "read",
+    "according", "despite", "amid", "through", "last", "next", "first", "new", "more", "less",
+    "mr", "mrs", "ms", "dr", "sen", "rep", "gov", "said", "says", "say", "is", "was", "are",
+    "be", "been", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could",
+    "should", "may", "might", "must", "let", "like", "well", "oh", "ok", "okay", "thank",
+    "thanks", "please", "today", "tonight", "yesterday", "tomorrow", "here's", "it's", "that's",
+    "i'm", "we're", "they're", "don't", "can't", "isn't", "let's", "photo", "image", "video",
+    "watch", "related", "advertisement", "editor's", "note", "update", "updated", "claims",
+})
+DAYS_MONTHS: frozenset[str] = frozenset({
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+    "oct", "nov", "dec",
+})
+CONNECTORS: frozenset[str] = frozenset({"of", "de", "da", "van", "von", "der", "den", "bin",
+                                        "al", "la", "le", "du", "del", "y", "for", "and"})
+PRONOUNS: dict[str, str] = {
+    "he": "male", "him": "male", "his": "male", "she": "female", "her": "female",
+    "they": "plural", "them": "plural", "it": "neuter", "who": "rel", "which": "rel",
+    "i": "first", "we": "first", "you": "second",
+}
+
+TOKEN = re.compile(
+    r"(?:[A-Za-z]\.){2,}"                                   # U.S., U.N., D.C.
+    r"|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|St|Jr|Sr|Prof|Rev|Amb|Capt|Adm|Maj|Sec|Pres)\.(?=\s)"
+    r"|\w+(?:[’'\-]\w+)*"
+    r"|[^\w\s]"
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def low(self) -> str:
+        return self.text.lower().rstrip(".")
+
+    @property
+    def is_cap(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Word and punctuation tokens with absolute offsets."""
+    return [Token(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text, start, len(text) if end is None else end)]
+
+
+@dataclass
+class Mention:
+    """A place where the text names or describes an actor."""
+
+    start: int
+    end: int
+    text: str
+    name: str                      # the core name ("Donald Trump") or description text
+    kind: str                      # name | description | generic | pronoun
+    type: str | None = None        # ActorType value, None while unknown
+    role: str | None = None
+    country: str | None = None     # text evidence only
+    gender: str | None = None
+    in_quote: bool = False
+    actor: str | None = None       # canonical actor name after resolution
+    evidence: str | None = None    # where the country came from: text | gazetteer | override
+
+
+def _strip_possessive(word: str) -> tuple[str, bool]:
+    m = re.match(r"^(.*?)(?:['’]s|['’])$", word)
+    if m and m.group(1):
+        return m.group(1), True
+    return word, False
+
+
+def _parse_country_prefix(words: list[str]) -> tuple[str | None, int]:
+    """Country evidence at the start of a title ("US", "Russian", "South Korean")."""
+    for n in (3, 2, 1):
+        if len(words) > n:
+            code = C.country_of(" ".join(words[:n]))
+            if code and " ".join(words[:n]).lower() not in C.GOVERNMENT_BODIES:
+                return code, n
+    return None, 0
+
+
+def _role_prefix(words: list[str]) -> tuple[str | None, int, str | None]:
+    """Leading role words of a name ("Foreign Minister", "Secretary of State", "Mr.")."""
+    i = 0
+    gender = None
+    role: list[str] = []
+    while i < len(words) - 1:
+        low = words[i].lower().rstrip(".")
+        if low in ROLE_WORDS:
+            if low in FEMALE_MARKERS:
+                gender = "female"
+            elif low in MALE_MARKERS:
+                gender = "male"
+            if low not in HONORIFICS:
+                role.append(low)
+            i += 1
+            # "Secretary of State", "Minister of Defence"
+            if (i + 1 < len(words) - 1 and words[i].lower() == "of"
+                    and words[i + 1].lower().rstrip(".") in {"state", "defense", "defence", "justice",
+                                                             "the", "foreign", "interior", "homeland"}):
+                role.extend(w.lower() for w in words[i:i + 2])
+                i += 2
+            continue
+        break
+    return (" ".join(role) or None), i, gender
+
+
+def _classify(name: str) -> tuple[str | None, str | None]:
+    """(type, country) for a bare name from the gazetteer, or (None, None)."""
+    low = name.lower()
+    low = low[4:] if low.startswith("the ") else low
+    if C.is_country_name(low):
+        return ActorType.COUNTRY.value, C.country_of(low)
+    if low in C.CAPITALS:
+        return ActorType.COUNTRY.value, C.CAPITALS[low]
+    if low in C.GOVERNMENT_BODIES:
+        return ActorType.ORGANIZATION.value, C.GOVERNMENT_BODIES[low]
+    if low in C.INTERNATIONAL_BODIES:
+        return ActorType.ORGANIZATION.value, None
+    if low in C.DEMONYMS and low.endswith("s"):
+        return ActorType.GROUP.value, C.DEMONYMS[low]
+    if low in GROUP_WORDS:
+        return ActorType.GROUP.value, None
+    words = low.split()
+    if any(w.rstrip(".") in ORG_WORDS for w in words) or re.fullmatch(r"[A-Z]{2,6}", name):
+        code = None
+        m = re.search(r"\bof (?:the )?(.+)$", name)
+        if m:
+            code = C.country_of(m.group(1))
+        if code is None:
+            prefix, n = _parse_country_prefix(name.split())
+            code = prefix if n else None
+        return ActorType.ORGANIZATION.value, code
+    return None, None
+
+
+def _cap_sequences(tokens: list[Token], text: str) -> list[tuple[int, int]]:
+    """Index ranges [i, j) of capitalised word sequences (with connectors inside)."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        t = tokens[i]
+        if not (t.is_cap and re.match(r"\w", t.text)) or t.low in DAYS_MONTHS:
+            i += 1
+            continue
+        j = i + 1
+        while j < n:
+            tj = tokens[j]
+            gap = text[tokens[j - 1].end:tj.start]
+            if gap not in (" ", ""):
+                break
+            if _strip_possessive(tokens[j - 1].text)[1]:
+                break  # "Ukraine's foreign minister": the possessive ends the name
+            if tj.is_cap and re.match(r"\w", tj.text) and tj.low not in DAYS_MONTHS:
+                j += 1
+                continue
+            if (tj.low in CONNECTORS and j + 1 < n and tokens[j + 1].is_cap
+                    and text[tj.end:tokens[j + 1].start] == " "
+                    and tokens[j + 1].low not in DAYS_MONTHS and tj.low not in {"and", "for"}):
+                j += 2
+                continue
+            break
+        out.append((i, j))
+        i = j
+    return out
+
+
+def _sentence_initial(tokens: list[Token], i: int, text: str) -> bool:
+    if i == 0:
+        return True
+    prev = tokens[i - 1]
+    if prev.text == '"':
+        # An opening straight quote (space or start before it) starts a sentence; a closing one does not.
+        return prev.start == 0 or text[prev.start - 1].isspace()
+    return prev.text in {".", "!", "?", "“", "‘", ":", "—", "(", "–"} or "\n" in text[prev.end:tokens[i].start]
+
+
+def _quote_mask(text: str) -> list[tuple[int, int]]:
+    """Character ranges inside double quotation marks."""
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(r"“[^”]*”|(?<![\w])\"[^\"]*\"", text):
+        spans.append((m.start(), m.end()))
+    return spans
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < pos < e for s, e in spans)
+
+
+_DESCRIPTION = re.compile(
+    r"\b(?:(?P<det>[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+)?"
+    r"(?P<country>[A-Z][\w.]*(?:\s[A-Z][\w.]*)?(?:['’]s)?)\s+"
+    r"(?P<role>(?:[a-z\-]+\s){0,2}[a-z\-]+)\b"
+)
+
+
+def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
+                  speech_verbs: frozenset[str] = frozenset()) -> list[Mention]:
+    """Name and description mentions of actors and countries in ``text``, in text order.
+
+    Pronouns and generic speakers ("officials") are not listed here; the attribution rules
+    create them where they are speakers.
+    """
+    tokens = tokenize(text)
+    quotes = quote_spans if quote_spans is not None else _quote_mask(text)
+    # Words written capitalised mid-sentence somewhere in the article: evidence that a
+    # sentence-initial capitalised word is a name.
+    mid_caps: set[str] = set()
+    for i, t in enumerate(tokens):
+        if t.is_cap and not _sentence_initial(tokens, i, text):
+            mid_caps.add(_strip_possessive(t.text)[0].lower())
+    mentions: list[Mention] = []
+    for i, j in _cap_sequences(tokens, text):
+        words = [t.text for t in tokens[i:j]]
+        start_i = i
+        # Drop leading stop words ("The State Department", "After Trump").
+        while words and (words[0].lower().rstrip(".") in STOP_CAPS
+                         and words[0].lower().rstrip(".") not in HONORIFICS | {"sen", "rep", "gov"}):
+            words = words[1:]
+            start_i += 1
+        if not words:
+            continue
+        last, possessive = _strip_possessive(words[-1])
+        words[-1] = last
+        first_low = words[0].lower()
+        next_low = tokens[j].text.lower() if j < len(tokens) else ""
+        if (len(words) == 1 and _sentence_initial(tokens, start_i, text)
+                and first_low not in mid_caps and next_low not in speech_verbs and C.country_of(first_low) is None
+                and first_low not in C.INTERNATIONAL_BODIES):
+            continue
+        span_start = tokens[start_i].start
+        span_end = tokens[j - 1].end - (len(tokens[j - 1].text) - len(_strip_possessive(tokens[j - 1].text)[0]))
+        country, n_country = _parse_country_prefix(words)
+        rest = words[n_country:]
+        if _classify(" ".join(rest))[0] is not None or _classify(" ".join(words))[0] is not None:
+            # "State Department", "Russian Federation": a body or country name, not a title.
+            if _classify(" ".join(words))[0] is not None:
+                rest, country = words, None
+            role, n_role, gender = None, 0, None
+        else:
+            role, n_role, gender = _role_prefix(rest)
+        name_words = rest[n_role:]
+        if not name_words:
+            continue
+        # "Antonio Tajani of Italy"
+        of_country = None
+        if "of" in [w.lower() for w in name_words]:
+            k = [w.lower() for w in name_words].index("of")
+            tail = " ".join(name_words[k + 1:])
+            code = C.country_of(tail)
+            head_type, _ = _classify(" ".join(name_words[:k]))
+            if code and k > 0 and head_type is None:
+                of_country = code
+                name_words = name_words[:k]
+        name = " ".join(name_words)
+        if "-" in name and all(C.country_of(p) for p in name.split("-")):
+            continue  # "Russia-Ukraine war": an adjective, not an actor
+        if name.lower() in STOP_CAPS or name.lower().rstrip(".") in ROLE_WORDS:
+            continue
+        mtype, gaz_country = _classify(name)
+        if mtype is None:
+            if len(name_words) == 1 and name.lower() in C.DEMONYMS:
+                continue  # an adjective such as "Russian" on its own
+            if len(name_words) == 1 and next_low in speech_verbs and not possessive:
+                mtype = ActorType.PERSON.value  # "Burton said": a speaker, so a person
+            elif role or gender or len(name_words) >= 2:
+                mtype = ActorType.PERSON.value if (role or gender or _looks_like_person(name_words)) else None
+        m_country = country or of_country
+        evidence = "text" if m_country else None
+        if mtype in (ActorType.COUNTRY.value, ActorType.ORGANIZATION.value, ActorType.GROUP.value):
+            if m_country is None and gaz_country:
+                m_country, evidence = gaz_country, "gazetteer"
+        # Possessive country before: "Ukraine's President Volodymyr Zelensky".
+        if start_i > 0 and m_country is None and mtype in (None, ActorType.PERSON.value):
+            prev = tokens[start_i - 1].text
+            base, poss = _strip_possessive(prev)
+            if poss and C.is_country_name(base) and role:
+                m_country, evidence = C.country_of(base), "text"
+        mentions.append(Mention(span_start, span_end, text[span_start:span_end], name, "name",
+                                mtype, role, m_country, gender, _inside(span_start, quotes),
+                                evidence=evidence))
+    mentions.extend(_descriptions(text, quotes, mentions))
+    mentions.sort(key=lambda m: m.start)
+    _role_context(text, mentions)
+    return mentions
+
+
+def _looks_like_person(words: list[str]) -> bool:
+    """Two or three capitalised words without organisation words read as a person's name."""
+    if not 2 <= len(words) <= 4:
+        return False
+    if any(w.lower() in ORG_WORDS or w.lower() in C.CAPITALS or C.country_of(w) for w in words):
+        return False
+    return all(re.fullmatch(r"[A-Z][a-zA-Z’'\-.]*", w) or w.lower() in CONNECTORS for w in words)
+
+
+def _descriptions(text: str, quotes: list[tuple[int, int]], names: list[Mention]) -> list[Mention]:
+    """Descriptions by country and role: "Ukraine's foreign minister", "the Russian leader"."""
+    taken = [(m.start, m.end) for m in names]
+    out: list[Mention] = []
+    for m in _DESCRIPTION.finditer(text):
+        country_word = m.group("country")
+        base, poss = _strip_possessive(country_word)
+        code = C.country_of(base) if (poss or base.lower() in C.DEMONYMS) else None
+        if code is None or base.lower() in C.GOVERNMENT_BODIES:
+            continue
+        role_words = m.group("role").split()
+        # Keep the role up to its head word ("foreign minister as well" -> "foreign minister").
+        k = max((n for n, w in enumerate(role_words) if w in ROLE_HEADS), default=-1)
+        if k < 0 or any(w not in ROLE_WORDS for w in role_words[:k + 1]):
+            continue
+        role = " ".join(role_words[:k + 1])
+        start = m.start("det") if m.group("det") else m.start("country")
+        end = m.start("role") + len(role)
+        # Followed by a capitalised name: that is a titled name, not a description.
+        after = text[end:end + 2]
+        if re.match(r" [A-Z]", after):
+            continue
+        if any(s < end and start < e for s, e in taken):
+            continue
+        gender = "female" if role_words[k] in FEMALE_MARKERS else ("male" if role_words[k] in MALE_MARKERS else None)
+        out.append(Mention(start, end, text[start:end], text[start:end], "description",
+                           ActorType.PERSON.value, role, code, gender, _inside(start, quotes),
+                           evidence="text"))
+    return out
+
+
+_APPOSITIVE = re.compile(
+    r"^,\s+(?:the\s+|a\s+|an\s+)?(?:(?P<country>[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)(?:['’]s)?\s+)?"
+    r"(?P<role>(?:[a-z\-]+\s){0,3}?(?:" + "|".join(sorted(ROLE_HEADS)) + r"))\b"
+)
+_LOWER_ROLE_BEFORE = re.compile(
+    r"(?:(?P<org>(?:[A-Z][\w.’']*\s){1,4}))?(?P<role>(?:(?:" + "|".join(sorted(ROLE_WORDS)) + r")\s){1,3})$"
+)
+
+
+def _role_context(text: str, mentions: list[Mention]) -> None:
+    """Roles and countries stated around a name: "State Department spokesman Tommy Pigott",
+    "Antonio Tajani, Italy's foreign minister," ."""
+    for m in mentions:
+        if m.kind != "name" or m.type not in (None, ActorType.PERSON.value):
+            continue
+        before = text[max(0, m.start - 80):m.start]
+        lb = _LOWER_ROLE_BEFORE.search(before)
+        if lb and lb.group("role").strip():
+            role_words = lb.group("role").split()
+            if any(w in ROLE_HEADS for w in role_words):
+                m.role = m.role or " ".join(role_words)
+                m.type = ActorType.PERSON.value
+                org = (lb.group("org") or "").strip()
+                if org and m.country is None:
+                    org_words = org.split()
+                    for k in range(len(org_words)):
+                        code = C.country_of(" ".join(org_words[k:]).rstrip("’'s"))
+                        if code:
+                            m.country, m.evidence = code, "text"
+                            break
+        after = text[m.end:m.end + 80]
+        ap = _APPOSITIVE.match(after)
+        if ap:
+            m.type = ActorType.PERSON.value
+            m.role = m.role or ap.group("role")
+            if ap.group("country") and m.country is None:
+                code = C.country_of(_strip_possessive(ap.group("country"))[0])
+                if code:
+                    m.country, m.evidence = code, "text"
+
+
+@dataclass
+class ActorTable:
+    """Canonical actors of one article (or an analysis) and the mapping from mention names."""
+
+    actors: dict[str, dict[str, Any]] = field(default_factory=dict)   # canonical -> info
+    alias: dict[str, str] = field(default_factory=dict)               # lower alias -> canonical
+
+    def get(self, name: str) -> str | None:
+        return self.alias.get(name.lower())
+
+    def add(self, canonical: str, mention: Mention | None = None, *, type_: str | None = None,
+            country: str | None = None, role: str | None = None, evidence: str | None = None) -> str:
+        info = self.actors.setdefault(canonical, {"type": type_, "country": None, "role": None,
+                                                  "aliases": [], "countries": Counter(),
+                                                  "gender": None, "evidence": None, "n": 0})
+        info["n"] += 1
+        if type_ and (info["type"] is None or info["type"] == ActorType.GROUP.value and type_ == ActorType.PERSON.value):
+            info["type"] = type_
+        if role and not info["role"]:
+            info["role"] = role
+        if country:
+            info["countries"][(country, evidence or "text")] += 1
+        if mention is not None:
+            for a in (mention.name, mention.text):
+                if a and a not in info["aliases"]:
+                    info["aliases"].append(a)
+            if mention.gender and not info["gender"]:
+                info["gender"] = mention.gender
+        self.alias.setdefault(canonical.lower(), canonical)
+        return canonical
+
+    def country_of(self, canonical: str) -> tuple[str | None, str | None]:
+        info = self.actors[canonical]
+        text_ev = [(n, c) for (c, ev), n in info["countries"].items() if ev == "text"]
+        if text_ev:
+            return max(text_ev)[1], "text"
+        other = [(n, c, ev) for (c, ev), n in info["countries"].items()]
+        if other:
+            n, c, ev = max(other)
+            return c, ev
+        return None, None
+
+
+def country_display_name(code: str) -> str:
+    """A short readable name for an ISO-3 code ("RUS" -> "Russia")."""
+    preferred = {"RUS": "Russia", "USA": "United States", "GBR": "United Kingdom", "KOR": "South Korea",
+                 "PRK": "North Korea", "IRN": "Iran", "SYR": "Syria", "VNM": "Vietnam", "TWN": "Taiwan",
+                 "BOL": "Bolivia", "VEN": "Venezuela", "TZA": "Tanzania", "MDA": "Moldova", "LAO": "Laos",
+                 "PSE": "Palestine", "CZE": "Czechia", "TUR": "Türkiye", "COD": "DR Congo", "VAT": "Vatican",
+                 "XKX": "Kosovo"}
+    if code in preferred:
+        return preferred[code]
+    import pycountry
+
+    c = pycountry.countries.get(alpha_3=code)
+    if c is None:
+        return code
+    return str(getattr(c, "common_name", None) or c.name)
+
+
+def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] | None = None) -> ActorTable:
+    """Merge name and description mentions of one article into canonical actors.
+
+    A single-word or honorific name joins the earliest full name that ends (or starts) with it;
+    description mentions join the most recent earlier person of the same country. Each mention's
+    ``actor`` is set to its canonical name.
+    """
+    table = ActorTable()
+    full_names: dict[str, str] = {}   # surname / first name (lower) -> canonical full name
+    for m in mentions:
+        if m.kind == "name" and m.type in (None, ActorType.PERSON.value) and len(m.name.split()) >= 2:
+            parts = m.name.split()
+            full_names.setdefault(parts[-1].lower(), m.name)
+    overrides = overrides or {}
+    override_alias = {a.lower(): (o.get("canonical") or n)
+                      for n, o in overrides.items() for a in [n, *o.get("aliases", [])]}
+    for m in mentions:
+        if m.kind == "name":
+            if m.type in (ActorType.COUNTRY.value,) and m.country and C.is_country_name(m.name):
+                canonical = country_display_name(m.country)
+            elif m.type in (None, ActorType.PERSON.value) and len(m.name.split()) == 1:
+                canonical = full_names.get(m.name.lower(), m.name)
+                if canonical == m.name:
+                    leader = C.leader_by_surname(m.name)
+                    if leader and m.type is None:
+                        m.type = ActorType.PERSON.value
+            else:
+                canonical = m.name
+            canonical = override_alias.get(canonical.lower(), override_alias.get(m.name.lower(), canonical))
+            if m.type is None:
+                # Known through a full name ("Trump" after "Donald Trump"): a person.
+                if canonical != m.name or canonical in table.actors and table.actors[canonical]["type"]:
+                    m.type = table.actors.get(canonical, {}).get("type") or ActorType.PERSON.value
+                elif canonical.lower() in overrides:
+                    m.type = overrides[canonical.lower()].get("type")
+            m.actor = canonical
+            table.add(canonical, m, type_=m.type, country=m.country, role=m.role, evidence=m.evidence)
+        elif m.kind == "description":
+            target = None
+            for prev in reversed([p for p in mentions if p.start < m.start and p.actor]):
+                info = table.actors.get(prev.actor or "")
+                if info and info["type"] == ActorType.PERSON.value and table.country_of(prev.actor)[0] == m.country:
+                    target = prev.actor
+                    break
+            m.actor = target or m.name
+            table.add(m.actor, m, type_=ActorType.PERSON.value, country=m.country, role=m.role,
+                      evidence="text")
+    return table
+
+
+def finalize_actors(table: ActorTable, overrides: dict[str, dict[str, Any]] | None = None) -> dict[str, Actor]:
+    """Actor records with the country chosen text -> gazetteer -> overrides."""
+    overrides = {k.lower(): v for k, v in (overrides or {}).items()}
+    out: dict[str, Actor] = {}
+    for name, info in table.actors.items():
+        if info["type"] is None:
+            continue
+        country, _ = table.country_of(name)
+        if country is None and info["type"] == ActorType.PERSON.value:
+            country = C.leader_country(name)
+            if country is None and len(name.split()) == 1:
+                full = C.leader_by_surname(name)
+                country = C.leader_country(full) if full else None
+        if country is None:
+            _, gaz = _classify(name)
+            country = gaz
+        typ = info["type"]
+        role = info["role"]
+        aliases = tuple(a for a in info["aliases"] if a != name)
+        o = overrides.get(name.lower())
+        if o:
+            country = o.get("country") or country
+            typ = o.get("type") or typ
+            role = o.get("role") or role
+            aliases = tuple(dict.fromkeys([*aliases, *o.get("aliases", [])]))
+        out[name] = Actor(name=name, type=typ, country=country, role=role, aliases=aliases)
+    return out
+
+
+def merge_actors(per_article: list[dict[str, Actor]]) -> dict[str, str]:
+    """Across articles: a one-word person actor ("Trump") that matches the surname of exactly
+    one multi-word person actor ("Donald Trump") is merged into it. Returns old -> new names."""
+    full: dict[str, set[str]] = {}
+    for actors in per_article:
+        for a in actors.values():
+            if a.type == ActorType.PERSON.value and len(a.name.split()) >= 2:
+                full.setdefault(a.name.split()[-1].lower(), set()).add(a.name)
+    mapping: dict[str, str] = {}
+    for actors in per_article:
+        for a in actors.values():
+            if a.type == ActorType.PERSON.value and len(a.name.split()) == 1:
+                hits = full.get(a.name.lower(), set())
+                if len(hits) == 1:
+                    mapping[a.name] = next(iter(hits))
+    return mapping
+
+
+def combine(a: Actor, b: Actor) -> Actor:
+    """One actor record from two records of the same actor (first non-empty field wins)."""
+    return replace(a, country=a.country or b.country, role=a.role or b.role,
+                   aliases=tuple(dict.fromkeys([*a.aliases, *b.aliases, *([b.name] if b.name != a.name else [])])))

@@ -1,0 +1,247 @@
+"""Countries: ISO 3166-1 alpha-3 codes for names, demonyms, capitals and government bodies.
+
+Order of evidence for an actor's country (see :mod:`analysis.actors`):
+
+1. **The text**: "Russian President Vladimir Putin", "Foreign Minister Antonio Tajani of Italy",
+   "Ukraine's foreign minister", "State Department spokesman Tommy Pigott".
+2. **The gazetteer** below: country names from pycountry (official, common and short names) plus
+   typed constants for what pycountry does not carry: everyday names ("Russia", "Britain", "the
+   U.S."), demonyms ("Italian"), capitals used as metonyms ("Moscow has said") and government
+   bodies ("the Kremlin", "Downing Street"). :data:`LEADERS` is a small, clearly marked
+   extension for well-known current heads of state/government and foreign ministers; any text
+   evidence wins over it.
+3. **User overrides** (:func:`load_overrides`): they replace whatever 1 and 2 found.
+
+>>> country_of("Kremlin"), country_of("Italian"), country_of("Korea, Republic of"), country_of("Mars")
+('RUS', 'ITA', 'KOR', None)
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+# Everyday names and abbreviations that pycountry's names do not cover.
+COUNTRY_ALIASES: dict[str, str] = {
+    "us": "USA", "u.s": "USA", "u.s.": "USA", "usa": "USA", "u.s.a.": "USA", "america": "USA",
+    "united states": "USA", "the united states": "USA",
+    "uk": "GBR", "u.k.": "GBR", "u.k": "GBR", "britain": "GBR", "great britain": "GBR",
+    "england": "GBR", "scotland": "GBR", "wales": "GBR", "united kingdom": "GBR",
+    "russia": "RUS", "iran": "IRN", "syria": "SYR", "south korea": "KOR", "north korea": "PRK",
+    "korea": "KOR", "vietnam": "VNM", "laos": "LAO", "taiwan": "TWN", "turkey": "TUR", "türkiye": "TUR",
+    "moldova": "MDA", "bolivia": "BOL", "venezuela": "VEN", "tanzania": "TZA", "czech republic": "CZE",
+    "czechia": "CZE", "ivory coast": "CIV", "palestine": "PSE", "gaza": "PSE", "west bank": "PSE",
+    "vatican": "VAT", "holy see": "VAT", "congo": "COD", "drc": "COD", "macedonia": "MKD",
+    "burma": "MMR", "the netherlands": "NLD", "holland": "NLD", "uae": "ARE", "emirates": "ARE",
+    "prc": "CHN", "mainland china": "CHN", "brunei": "BRN", "micronesia": "FSM", "kosovo": "XKX",
+}
+
+# Adjectives and plurals for peoples ("Russian President", "the Europeans" is a group, not here).
+DEMONYMS: dict[str, str] = {
+    "american": "USA", "americans": "USA", "british": "GBR", "briton": "GBR", "britons": "GBR",
+    "english": "GBR", "scottish": "GBR", "welsh": "GBR", "russian": "RUS", "russians": "RUS",
+    "ukrainian": "UKR", "ukrainians": "UKR", "italian": "ITA", "italians": "ITA", "french": "FRA",
+    "german": "DEU", "germans": "DEU", "spanish": "ESP", "spaniard": "ESP", "portuguese": "PRT",
+    "polish": "POL", "pole": "POL", "poles": "POL", "finnish": "FIN", "finn": "FIN", "finns": "FIN",
+    "swedish": "SWE", "swede": "SWE", "norwegian": "NOR", "danish": "DNK", "dutch": "NLD",
+    "belgian": "BEL", "swiss": "CHE", "austrian": "AUT", "hungarian": "HUN", "czech": "CZE",
+    "slovak": "SVK", "romanian": "ROU", "bulgarian": "BGR", "greek": "GRC", "turkish": "TUR",
+    "irish": "IRL", "estonian": "EST", "latvian": "LVA", "lithuanian": "LTU", "belarusian": "BLR",
+    "moldovan": "MDA", "georgian": "GEO", "armenian": "ARM", "azerbaijani": "AZE", "serbian": "SRB",
+    "croatian": "HRV", "bosnian": "BIH", "slovenian": "SVN", "albanian": "ALB", "chinese": "CHN",
+    "japanese": "JPN", "korean": "KOR", "south korean": "KOR", "north korean": "PRK", "indian": "IND",
+    "pakistani": "PAK", "afghan": "AFG", "iranian": "IRN", "iraqi": "IRQ", "syrian": "SYR",
+    "israeli": "ISR", "israelis": "ISR", "palestinian": "PSE", "palestinians": "PSE",
+    "lebanese": "LBN", "jordanian": "JOR", "saudi": "SAU", "emirati": "ARE", "qatari": "QAT",
+    "egyptian": "EGY", "libyan": "LBY", "tunisian": "TUN", "algerian": "DZA", "moroccan": "MAR",
+    "nigerian": "NGA", "kenyan": "KEN", "ethiopian": "ETH", "south african": "ZAF", "sudanese": "SDN",
+    "canadian": "CAN", "mexican": "MEX", "brazilian": "BRA", "argentine": "ARG", "argentinian": "ARG",
+    "chilean": "CHL", "colombian": "COL", "venezuelan": "VEN", "cuban": "CUB", "peruvian": "PER",
+    "australian": "AUS", "new zealand": "NZL", "indonesian": "IDN", "malaysian": "MYS",
+    "filipino": "PHL", "philippine": "PHL", "thai": "THA", "vietnamese": "VNM", "taiwanese": "TWN",
+    "bangladeshi": "BGD", "sri lankan": "LKA", "nepalese": "NPL", "kazakh": "KAZ", "uzbek": "UZB",
+    "yemeni": "YEM", "omani": "OMN", "kuwaiti": "KWT", "bahraini": "BHR", "icelandic": "ISL",
+}
+
+# Capitals as metonyms for governments ("Moscow has since said").
+CAPITALS: dict[str, str] = {
+    "washington": "USA", "moscow": "RUS", "kyiv": "UKR", "kiev": "UKR", "london": "GBR",
+    "paris": "FRA", "berlin": "DEU", "rome": "ITA", "madrid": "ESP", "lisbon": "PRT",
+    "warsaw": "POL", "helsinki": "FIN", "stockholm": "SWE", "oslo": "NOR", "copenhagen": "DNK",
+    "brussels": "BEL", "the hague": "NLD", "amsterdam": "NLD", "vienna": "AUT", "bern": "CHE",
+    "budapest": "HUN", "prague": "CZE", "bratislava": "SVK", "bucharest": "ROU", "sofia": "BGR",
+    "athens": "GRC", "ankara": "TUR", "dublin": "IRL", "tallinn": "EST", "riga": "LVA",
+    "vilnius": "LTU", "minsk": "BLR", "chisinau": "MDA", "tbilisi": "GEO", "yerevan": "ARM",
+    "baku": "AZE", "belgrade": "SRB", "beijing": "CHN", "tokyo": "JPN", "seoul": "KOR",
+    "pyongyang": "PRK", "new delhi": "IND", "islamabad": "PAK", "kabul": "AFG", "tehran": "IRN",
+    "baghdad": "IRQ", "damascus": "SYR", "jerusalem": "ISR", "beirut": "LBN", "amman": "JOR",
+    "riyadh": "SAU", "abu dhabi": "ARE", "doha": "QAT", "cairo": "EGY", "ottawa": "CAN",
+    "mexico city": "MEX", "brasilia": "BRA", "buenos aires": "ARG", "havana": "CUB",
+    "caracas": "VEN", "canberra": "AUS", "jakarta": "IDN", "manila": "PHL", "hanoi": "VNM",
+    "taipei": "TWN", "nairobi": "KEN", "abuja": "NGA", "pretoria": "ZAF", "addis ababa": "ETH",
+}
+
+# Government bodies and seats of power ("the Kremlin said", "Downing Street said").
+GOVERNMENT_BODIES: dict[str, str] = {
+    "kremlin": "RUS", "white house": "USA", "state department": "USA", "pentagon": "USA",
+    "department of state": "USA", "congress": "USA", "capitol hill": "USA", "us senate": "USA",
+    "senate": "USA", "house of representatives": "USA", "treasury department": "USA",
+    "justice department": "USA", "department of justice": "USA", "fbi": "USA", "cia": "USA",
+    "supreme court": "USA", "downing street": "GBR", "whitehall": "GBR", "foreign office": "GBR",
+    "home office": "GBR", "elysee": "FRA", "élysée": "FRA", "elysee palace": "FRA",
+    "quai d'orsay": "FRA", "bundestag": "DEU", "chancellery": "DEU", "knesset": "ISR",
+    "zhongnanhai": "CHN", "duma": "RUS", "state duma": "RUS", "verkhovna rada": "UKR",
+    "palazzo chigi": "ITA", "farnesina": "ITA", "moncloa": "ESP", "idf": "ISR",
+}
+
+# Groups of countries / international bodies: actors, but no single country.
+INTERNATIONAL_BODIES: frozenset[str] = frozenset({
+    "european union", "eu", "e.u.", "nato", "united nations", "un", "u.n.", "g7", "g20",
+    "european commission", "european council", "european parliament", "african union", "asean",
+    "opec", "imf", "world bank", "who", "world health organization", "security council",
+    "un security council", "iaea", "osce", "council of europe",
+})
+
+# GAZETTEER EXTENSION (documented in the README): well-known current heads of state/government
+# and foreign ministers, for when the text names someone without saying where they are from
+# ("Volodymyr Zelensky"). Only used when the text gives no evidence; text evidence always wins.
+LEADERS: dict[str, str] = {
+    "donald trump": "USA", "jd vance": "USA", "j.d. vance": "USA", "marco rubio": "USA",
+    "joe biden": "USA", "vladimir putin": "RUS", "sergei lavrov": "RUS", "dmitry peskov": "RUS",
+    "volodymyr zelensky": "UKR", "volodymyr zelenskyy": "UKR", "andrii sybiha": "UKR",
+    "emmanuel macron": "FRA", "keir starmer": "GBR", "friedrich merz": "DEU", "olaf scholz": "DEU",
+    "giorgia meloni": "ITA", "antonio tajani": "ITA", "pedro sanchez": "ESP", "donald tusk": "POL",
+    "alexander stubb": "FIN", "xi jinping": "CHN", "wang yi": "CHN", "narendra modi": "IND",
+    "shehbaz sharif": "PAK", "benjamin netanyahu": "ISR", "recep tayyip erdogan": "TUR",
+    "mark carney": "CAN", "shigeru ishiba": "JPN", "luiz inacio lula da silva": "BRA",
+    "viktor orban": "HUN", "masoud pezeshkian": "IRN", "mohammed bin salman": "SAU",
+}
+
+
+def _norm(name: str) -> str:
+    name = name.strip().replace("’", "'")
+    name = re.sub(r"'s$", "", name)
+    name = re.sub(r"\s+", " ", name).lower()
+    return name
+
+
+@lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    """Lower-cased country names -> ISO-3, from pycountry plus :data:`COUNTRY_ALIASES`."""
+    import pycountry
+
+    names: dict[str, str] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if not value:
+                continue
+            names[_norm(value)] = c.alpha_3
+            # "Korea, Republic of" -> also "Republic of Korea"; "Bolivia, Plurinational State of" -> "Bolivia"
+            if "," in value:
+                head, tail = (v.strip() for v in value.split(",", 1))
+                names.setdefault(_norm(f"{tail} {head}"), c.alpha_3)
+            short = re.sub(r"\s*\(.*\)$", "", value)
+            names.setdefault(_norm(short), c.alpha_3)
+    for alias, code in COUNTRY_ALIASES.items():
+        names[alias] = code
+    names.pop("korea", None)
+    names["korea"] = "KOR"
+    return names
+
+
+def country_of(name: str) -> str | None:
+    """ISO-3 for a country name, demonym, capital or government body; None when unknown."""
+    key = _norm(name)
+    if key.startswith("the "):
+        key = key[4:]
+    return (country_names().get(key) or DEMONYMS.get(key) or CAPITALS.get(key)
+            or GOVERNMENT_BODIES.get(key))
+
+
+def is_country_name(name: str) -> bool:
+    """Whether ``name`` names a country itself (not a demonym, capital or body)."""
+    key = _norm(name)
+    return (key[4:] if key.startswith("the ") else key) in country_names()
+
+
+def leader_country(name: str) -> str | None:
+    """Gazetteer extension: the country of a well-known leader's full name, else None."""
+    return LEADERS.get(_norm(name))
+
+
+def leader_by_surname(surname: str) -> str | None:
+    """The LEADERS full name whose last word is ``surname`` when exactly one matches."""
+    s = _norm(surname)
+    hits = [n for n in LEADERS if n.split()[-1] == s]
+    return hits[0] if len(hits) == 1 else None
+
+
+def is_valid_iso3(code: str) -> bool:
+    import pycountry
+
+    return code.upper() == "XKX" or pycountry.countries.get(alpha_3=code.upper()) is not None
+
+
+def normalize_overrides(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Overrides as ``{name: {"country", "type", "role", "aliases"}}``.
+
+    Accepts ``{"Donald Trump": "USA"}`` (country only), ``{"Zelenskyy": {"country": "UKR",
+    "canonical": "Volodymyr Zelensky"}}`` or ``{"actors": {...}}``. Country codes are checked.
+    """
+    if "actors" in raw and isinstance(raw["actors"], dict):
+        raw = raw["actors"]
+    out: dict[str, dict[str, Any]] = {}
+    for name, value in raw.items():
+        entry: dict[str, Any] = {"country": value} if isinstance(value, str) else dict(value or {})
+        code = entry.get("country")
+        if code is not None and code != "":
+            code = str(code).strip().upper()
+            if not is_valid_iso3(code):
+                raise InputError(
+                    f"override for {name!r}: {code!r} is not an ISO 3166-1 alpha-3 code "
+                    "(use e.g. USA, RUS, UKR, GBR)."
+                )
+            entry["country"] = code
+        else:
+            entry["country"] = None
+        if isinstance(entry.get("aliases"), str):
+            entry["aliases"] = [a.strip() for a in entry["aliases"].split("|") if a.strip()]
+        out[str(name).strip()] = entry
+    return out
+
+
+def load_overrides(path: str | Path) -> dict[str, dict[str, Any]]:
+    """Read an overrides file: JSON (object) or CSV (columns name, country[, type, role, aliases, canonical]).
+
+    Raises InputError with the reason when the file cannot be used.
+    """
+    p = Path(path)
+    try:
+        data = p.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"overrides file {p}: cannot read it ({exc.strerror}).") from exc
+    if p.suffix.lower() == ".csv":
+        rows = list(csv.DictReader(data.splitlines()))
+        if not rows or "name" not in rows[0]:
+            raise InputError(f"overrides file {p}: a CSV needs a header with 'name' and 'country'.")
+        raw: dict[str, Any] = {}
+        for r in rows:
+            if not (r.get("name") or "").strip():
+                continue
+            raw[r["name"]] = {k: (v.strip() if isinstance(v, str) else v) for k, v in r.items()
+                              if k != "name" and v not in (None, "")}
+        return normalize_overrides(raw)
+    try:
+        obj = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"overrides file {p}: not valid JSON ({exc.msg}, line {exc.lineno}).") from exc
+    if not isinstance(obj, dict):
+        raise InputError(f"overrides file {p}: expected a JSON object of name -> country code.")
+    return normalize_overrides(obj)

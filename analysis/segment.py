@@ -1,0 +1,211 @@
+"""Segmentation: article text -> paragraphs -> sentences -> statement spans.
+
+Every sentence is a statement; a quotation that runs over several sentences of a paragraph is
+one statement. Headlines, photo captions and datelines at the top of an article are recognised
+(``section`` = "headline" / "caption") so that a quoted word in a headline is never taken for a
+quotation; a leading dateline ("date 2025-08-26", "WASHINGTON (Reuters) -") is left out of the
+statement text. All offsets are character offsets into the article text.
+
+>>> [s.text for s in split_sentences("Mr. Trump spoke. He left at 5 p.m. on Monday.")]
+['Mr. Trump spoke.', 'He left at 5 p.m. on Monday.']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Tokens before a period that do not end a sentence (compared lower-cased, without the period).
+ABBREVIATIONS: frozenset[str] = frozenset({
+    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "lt", "col", "sgt", "capt", "cmdr",
+    "adm", "maj", "st", "jr", "sr", "rev", "pres", "amb", "hon", "atty", "supt", "insp", "no", "vs",
+    "inc", "co", "corp", "ltd", "dept", "est", "approx", "fig", "mt", "ft", "jan", "feb", "mar", "apr",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.u", "a.m", "p.m",
+    "d.c", "calif", "fla", "ill", "mass", "wash", "ariz", "pa", "va", "ky", "tenn", "n.y", "n.j", "e.g",
+    "i.e", "etc", "al",
+})
+
+OPEN_QUOTES = "“‘«"
+CLOSE_QUOTES = "”’»"
+_SENT_END = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s+|$)")
+_DATELINE_PREFIX = re.compile(
+    r"\s*(?:(?:date|published|updated|posted)\s*[:\-]?\s*\d{4}-\d{2}-\d{2}\s*"
+    r"|[A-Z][A-Z .,'-]{2,40}(?:\([A-Za-z .]+\))?\s*[-—–]+\s+)"
+)
+# A caption ends with a credit: "— Reuters", "(AP Photo)", "Photo: AFP", "/ Getty Images".
+_CAPTION_CREDIT = re.compile(
+    r"(?:[—–-]\s*(?:Reuters|AP|AFP|Getty Images|EPA|Bloomberg|Xinhua|Anadolu|File)\b[^.]{0,40}\.?\s*$"
+    r"|\((?:[A-Z][\w.]*\s?){1,3}Photo[^)]*\)\s*$|^(?:Photo|Image|File photo)\s*[:|])",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A statement span before attribution: one sentence, or several joined by a quotation."""
+
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    section: str = "body"  # body | headline | caption
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph: blocks separated by blank lines.
+
+    Inside a block, a line break after a line that ends without punctuation and is short (a
+    headline above the body) also separates; other single line breaks are soft wraps.
+    """
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(r"(?:[^\n]|\n(?![ \t]*\n))+", text):
+        block_start = m.start()
+        pos = block_start
+        lines = list(re.finditer(r"[^\n]+", m.group()))
+        for i, line in enumerate(lines):
+            content = line.group().strip()
+            last = i == len(lines) - 1
+            short_title = (len(content) < 120 and not re.search(r"[.!?:;,\"”’)]$", content)
+                           and len(lines) > 1)
+            if last or short_title or _CAPTION_CREDIT.search(content):
+                end = block_start + line.end()
+                if text[pos:end].strip():
+                    spans.append(_strip_span(text, pos, end))
+                pos = end + 1
+    return spans
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the period at ``dot`` belongs to an abbreviation or an initial."""
+    m = re.search(r"([A-Za-z.]+)$", text[:dot])
+    if not m:
+        return False
+    word = m.group(1).lower().strip(".")
+    if word in ABBREVIATIONS:
+        return True
+    # Single initials ("John F. Kennedy") and dotted acronyms ("U.S.")
+    return len(word) == 1 or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None,
+                    paragraph: int = 0) -> list[Sentence]:
+    """Sentences of ``text[start:end]`` with absolute offsets."""
+    end = len(text) if end is None else end
+    out: list[Sentence] = []
+    pos = start
+    for m in _SENT_END.finditer(text, start, end):
+        stop = m.end()
+        nxt = text[stop:end].lstrip()
+        if not nxt:
+            continue
+        if m.group()[0] == "." and len(m.group().rstrip("\"”’»)]")) == 1 and _is_abbreviation(text, m.start()):
+            # "U.S. officials" is no boundary, but "... in the U.S. The next" is: the abbreviation
+            # ends a sentence only when an uppercase word follows that is not a name part.
+            word = re.search(r"([A-Za-z.]+)$", text[:m.start()])
+            w = word.group(1).lower().strip(".") if word else ""
+            if not (w in {"u.s", "u.k", "a.m", "p.m", "etc", "d.c"} and re.match(r"(?:The|He|She|They|It|But|In|A)\b", nxt)):
+                continue
+        # A lower-case continuation is no new sentence ("he said. and" is rare; "5 p.m. on" common).
+        if nxt[0].islower() or nxt[0] in ",;:":
+            continue
+        s, e = _strip_span(text, pos, stop)
+        if e > s:
+            out.append(Sentence(s, e, text[s:e], paragraph))
+        pos = stop
+    s, e = _strip_span(text, pos, end)
+    if e > s:
+        out.append(Sentence(s, e, text[s:e], paragraph))
+    return out
+
+
+def quote_depth_change(text: str) -> int:
+    """+1 per opening and -1 per closing double quotation mark (straight quotes alternate)."""
+    depth = 0
+    straight_open = False
+    for i, ch in enumerate(text):
+        if ch == "“":
+            depth += 1
+        elif ch == "”":
+            depth -= 1
+        elif ch == '"':
+            # Opening when preceded by start/space/bracket, else closing.
+            prev = text[i - 1] if i else " "
+            if prev.isspace() or prev in "([{—–-":
+                depth += 1
+                straight_open = True
+            elif straight_open or depth > 0:
+                depth -= 1
+                straight_open = False
+    return depth
+
+
+def _section_of(text: str, index: int, n_paragraphs: int, body_seen: bool) -> str:
+    stripped = text.strip()
+    if _CAPTION_CREDIT.search(stripped):
+        return "caption"
+    if body_seen:
+        return "body"
+    words = len(stripped.split())
+    # The top of an article: short single-sentence paragraphs before the first real paragraph
+    # are the headline and standfirst ("Trump calls Putin, says talks “good”"), not quotations.
+    if words <= 25 and len(split_sentences(stripped)) <= 1 and n_paragraphs > 1:
+        return "headline"
+    return "body"
+
+
+def segment(text: str) -> list[Segment]:
+    """Statement spans of an article: sentences, with multi-sentence quotations joined.
+
+    A quotation left open at the end of a sentence is joined with the following sentences of
+    the same paragraph until it closes (news style does not close a quote at a paragraph break
+    when the next paragraph continues it; such a quote is cut at the paragraph end).
+    """
+    paras = paragraphs(text)
+    out: list[Segment] = []
+    body_seen = False
+    for p_index, (p_start, p_end) in enumerate(paras):
+        m = _DATELINE_PREFIX.match(text, p_start, p_end)
+        if m and m.end() < p_end:
+            p_start = m.end()
+            while p_start < p_end and text[p_start].isspace():
+                p_start += 1
+        para_text = text[p_start:p_end]
+        if not para_text.strip():
+            continue
+        section = _section_of(para_text, p_index, len(paras), body_seen)
+        if section == "body" and len(para_text.split()) > 25:
+            body_seen = True
+        sentences = split_sentences(text, p_start, p_end, p_index)
+        if section == "caption" and sentences:
+            # One caption is one statement, credits included.
+            out.append(Segment(sentences[0].start, sentences[-1].end,
+                               text[sentences[0].start:sentences[-1].end], p_index, "caption"))
+            continue
+        i = 0
+        while i < len(sentences):
+            first = sentences[i]
+            depth = quote_depth_change(first.text)
+            j = i
+            while depth > 0 and j + 1 < len(sentences):
+                j += 1
+                depth += quote_depth_change(sentences[j].text)
+            last = sentences[j]
+            out.append(Segment(first.start, last.end, text[first.start:last.end], p_index, section))
+            i = j + 1
+    return out
