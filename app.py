@@ -13,21 +13,23 @@ import streamlit as st
 
 from pages._ui import EDIT_TOKENS, PAGE_PATHS, VERSION
 
-st.set_page_config(page_title="Stancemap", page_icon=":material/public:", layout="wide")
+# Emoji icons, not ":material/...:" ones: Material Symbols load from Google's font CDN, which an
+# offline browser cannot reach (their ligature names would show as text).
+st.set_page_config(page_title="Stancemap", page_icon="🗺️", layout="wide")
 
 for key, default in ((EDIT_TOKENS, {}), (VERSION, {})):
     st.session_state.setdefault(key, default)
 
 PAGES = {
-    "analyze": st.Page(PAGE_PATHS["analyze"], title="Analyze", icon=":material/play_arrow:",
+    "analyze": st.Page(PAGE_PATHS["analyze"], title="Analyze", icon="✍️",
                        url_path="analyze", default=True),
-    "dashboard": st.Page(PAGE_PATHS["dashboard"], title="Dashboard", icon=":material/bar_chart:",
+    "dashboard": st.Page(PAGE_PATHS["dashboard"], title="Dashboard", icon="📊",
                          url_path="dashboard"),
-    "statements": st.Page(PAGE_PATHS["statements"], title="Statements", icon=":material/format_quote:",
+    "statements": st.Page(PAGE_PATHS["statements"], title="Statements", icon="💬",
                           url_path="statements"),
-    "library": st.Page(PAGE_PATHS["library"], title="Library", icon=":material/folder_open:",
+    "library": st.Page(PAGE_PATHS["library"], title="Library", icon="📚",
                        url_path="library"),
-    "models": st.Page(PAGE_PATHS["models"], title="Models", icon=":material/model_training:",
+    "models": st.Page(PAGE_PATHS["models"], title="Models", icon="🧠",
                       url_path="models"),
 }
 

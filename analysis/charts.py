@@ -60,12 +60,12 @@ def stance_bars(agg: pd.DataFrame, key: str, *, title: str, target: str | None =
     if d.empty:
         return _empty(title, "No statements match the filters.")
     labels = d["country_name"] if key == "speaker_country" and "country_name" in d else d[key]
+    # n goes into the axis label: text beside the bar would collide with the interval whiskers.
     fig = go.Figure(go.Bar(
-        x=d["net"], y=[str(v) for v in labels], orientation="h",
+        x=d["net"], y=[f"{v} (n={n})" for v, n in zip(labels, d["n"], strict=True)], orientation="h",
         marker_color=[_stance_colour(v) for v in d["net"]],
         error_x={"type": "data", "symmetric": False, "array": (d["hi"] - d["net"]).tolist(),
                  "arrayminus": (d["net"] - d["lo"]).tolist(), "color": "#555", "thickness": 1.2},
-        text=[f"n={n}" for n in d["n"]], textposition="outside", cliponaxis=False,
         customdata=[[str(k), int(n), lo, hi] for k, n, lo, hi in zip(d[key], d["n"], d["lo"], d["hi"], strict=True)],
         hovertemplate="<b>%{y}</b><br>net stance %{x:+.2f}<br>95% interval %{customdata[2]:+.2f} to "
                       "%{customdata[3]:+.2f}<br>n=%{customdata[1]}<extra></extra>",
@@ -92,7 +92,7 @@ def stance_map(agg: pd.DataFrame, *, title: str, target: str | None = None) -> g
     fig.update_layout(title=title, height=420, margin={"l": 0, "r": 0, "t": 50, "b": 0},
                       geo={"showframe": False, "showcoastlines": True, "projection_type": "natural earth",
                            "showcountries": True, "countrycolor": "#bbb", "landcolor": "#f7f7f7",
-                           "showland": True},
+                           "showland": True, "fitbounds": False, "lataxis_range": [-58, 85]},
                       clickmode="event+select")
     return fig
 
@@ -207,6 +207,7 @@ def trend(agg: pd.DataFrame, *, title: str = "Net stance over time") -> go.Figur
                                     zip(part["date"], part["n"], strict=True)],
                         hovertemplate="%{x|%Y-%m-%d}<br>net %{y:+.2f}, n=%{customdata[1]}<extra>%{fullData.name}</extra>")
     fig.update_layout(title=title, height=360, yaxis={"range": [-1.05, 1.05], "title": "net stance"},
+                      xaxis={"type": "date", "tickformat": "%Y-%m-%d", "dtick": 86400000.0},
                       margin={"l": 10, "r": 10, "t": 50, "b": 40}, legend={"orientation": "h", "y": -0.2})
     return fig
 

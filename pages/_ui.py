@@ -150,15 +150,15 @@ def open_analysis_or_stop(analysis_id: str | None) -> AnalysisResult:
     if not analysis_id:
         st.info("No analysis is open. Analyze articles on the **Analyze** page or open one from the "
                 "**Library**.")
-        st.page_link(PAGE_PATHS["analyze"], label="Analyze articles", icon=":material/play_arrow:")
-        st.page_link(PAGE_PATHS["library"], label="Open the Library", icon=":material/folder_open:")
+        st.page_link(PAGE_PATHS["analyze"], label="Analyze articles")
+        st.page_link(PAGE_PATHS["library"], label="Open the Library")
         st.stop()
     try:
         return load_result(analysis_id)
     except StancemapError as exc:
         st.header("Analysis not found")
         st.error(str(exc))
-        st.page_link(PAGE_PATHS["library"], label="Open the Library", icon=":material/folder_open:")
+        st.page_link(PAGE_PATHS["library"], label="Open the Library")
         st.stop()
         raise  # unreachable: st.stop() raises
 
@@ -172,7 +172,7 @@ def show_share_link(link: str, analysis_id: str) -> None:
         if st.session_state.get(JUST_SAVED) == analysis_id:
             token = st.session_state.get(EDIT_TOKENS, {}).get(analysis_id)
             st.warning("Edit token (shown once; needed to correct, rename or delete this analysis "
-                       "from another browser). This session keeps it for you:", icon=":material/key:")
+                       "from another browser). This session keeps it for you:")
             st.code(token or "", language=None)
             st.session_state[JUST_SAVED] = None
 

@@ -127,7 +127,7 @@ with left:
     st.text_area("Paste article text", key="analyze_text", height=260,
                  placeholder="Paste one article (title on the first line helps)...")
     if EXAMPLE.exists():
-        st.button("Use the example article", on_click=_use_example, icon=":material/article:")
+        st.button("Use the example article", on_click=_use_example)
     st.file_uploader(
         f"…or upload files ({', '.join(UPLOAD_TYPES)}; up to {_max_bytes() // (1024 * 1024)} MB each)",
         type=UPLOAD_TYPES, accept_multiple_files=True, key="analyze_files")
@@ -142,14 +142,14 @@ with right:
                                  + suggestions + [t for ts in PRESETS.values() for t in ts]))
     st.multiselect("Targets", options, key="analyze_targets", accept_new_options=True,
                    placeholder="e.g. a ceasefire in Ukraine")
-    st.button("Suggest targets from the text", on_click=_suggest, icon=":material/lightbulb:")
+    st.button("Suggest targets from the text", on_click=_suggest)
     if notice := st.session_state.pop("analyze_notice", None):
         st.info(notice)
     if suggestions:
         st.caption("Suggested: " + "; ".join(suggestions))
     st.text_input("Title (optional)", key="analyze_title", max_chars=store.MAX_TITLE_CHARS)
 
-if st.button("Analyze", type="primary", icon=":material/play_arrow:", key="analyze_run"):
+if st.button("Analyze", type="primary", key="analyze_run"):
     targets = [t.strip() for t in st.session_state.get("analyze_targets") or [] if t.strip()]
     try:
         articles, errors = _collect()

@@ -180,7 +180,7 @@ if dated or sourced:
                                      selection_mode="points", config=cfg)
         _evidence_for(ev_out, data["outlets"], ["source", "target"], result, None)
 
-with st.expander("Export", icon=":material/download:"):
+with st.expander("Export"):
     c1, c2, c3 = st.columns(3)
     for col, fmt in zip((c1, c2, c3), export.FORMATS, strict=True):
         col.download_button(f"Statements as {fmt.upper()}",

@@ -21,7 +21,7 @@ except StancemapError as exc:
 
 if not entries:
     st.info("No saved analyses yet. Run one on the Analyze page.")
-    st.page_link(PAGE_PATHS["analyze"], label="Analyze articles", icon=":material/play_arrow:")
+    st.page_link(PAGE_PATHS["analyze"], label="Analyze articles")
     st.stop()
 
 table = pd.DataFrame(entries)
@@ -36,10 +36,10 @@ current = st.session_state.get("current_analysis")
 chosen = st.selectbox("Analysis", ids, format_func=lambda i: titles[i], key="library_pick",
                       index=ids.index(current) if current in ids else 0)
 c1, c2 = st.columns(2)
-if c1.button("Open dashboard", type="primary", icon=":material/bar_chart:", key="library_open"):
+if c1.button("Open dashboard", type="primary", key="library_open"):
     st.session_state["current_analysis"] = chosen
     st.switch_page(PAGE_PATHS["dashboard"], query_params={"analysis": chosen, "page": "dashboard"})
-if c2.button("Open statements", icon=":material/format_quote:", key="library_statements"):
+if c2.button("Open statements", key="library_statements"):
     st.session_state["current_analysis"] = chosen
     st.switch_page(PAGE_PATHS["statements"], query_params={"analysis": chosen, "page": "statements"})
 
@@ -51,8 +51,8 @@ with st.form("library_edit"):
                               max_chars=store.MAX_TITLE_CHARS)
     confirm = st.checkbox("Yes, delete this analysis for everyone (cannot be undone)")
     r, d = st.columns(2)
-    do_rename = r.form_submit_button("Rename", icon=":material/edit:")
-    do_delete = d.form_submit_button("Delete", icon=":material/delete:")
+    do_rename = r.form_submit_button("Rename")
+    do_delete = d.form_submit_button("Delete")
 if do_rename:
     try:
         store.rename_analysis(chosen, new_title, token, db_url())

@@ -28,7 +28,7 @@ st.caption("A bundled id (bundled:sentiment, bundled:stance), a Hugging Face hub
 with st.form("models_switch"):
     sent_id = st.text_input("Sentiment model", value=ids["sentiment"])
     stance_id = st.text_input("Stance model", value=ids["stance"])
-    submitted = st.form_submit_button("Load and use", icon=":material/sync:")
+    submitted = st.form_submit_button("Load and use")
 if submitted:
     try:
         with st.spinner("Loading…"):

@@ -114,7 +114,7 @@ if by_id:
         value = {"target": tgt, "label": label}
     token_default = st.session_state.get(EDIT_TOKENS, {}).get(analysis_id, "")
     token = st.text_input("Edit token", value=token_default, type="password", key="statements_fix_token")
-    if st.button("Save correction", key="statements_fix_save", icon=":material/save:"):
+    if st.button("Save correction", key="statements_fix_save"):
         try:
             store.save_correction(analysis_id, sid, fix_field, value, token, db_url())
         except StancemapError as exc:
