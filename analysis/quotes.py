@@ -41,7 +41,7 @@ from .actors import (
 )
 from .labels import ActorType, StatementKind
 from .records import Actor, Article
-from .segment import Segment, segment
+from .segment import Segment, normalize_quote_marks, segment
 
 # Cue words derived from PolNeAR train (polnear_train.jsonl, 840 articles): every word that is
 # part of a gold cue in >= 50% of its occurrences in the text and in >= 8 gold cues, then
@@ -67,6 +67,15 @@ CUE_VERBS: frozenset[str] = frozenset({
     "decried", "highlighted", "railed", "encouraged", "emphasized", "emphasised", "boasted",
     "emailed", "thanked", "touted", "remarked", "pleaded", "shouted", "lamented", "signaled",
     "signalled", "replies", "answered", "observed", "cautioned", "countered", "demanded",
+    # Stance verbs: PolNeAR annotates "X supports / opposes / wants / backed Y" as attributions,
+    # and they carry exactly the actor's stance this product measures. Measured on the first
+    # 300 train articles: F1 0.576 -> 0.592 (P 0.825 -> 0.780, R 0.443 -> 0.477).
+    "want", "wants", "wanted", "support", "supports", "supported", "supporting", "oppose",
+    "opposes", "opposed", "opposing", "backed", "backing", "backs", "endorse", "endorsing",
+    "pledged", "pledging", "sought", "seeks", "seeking", "proposed", "proposing", "refused",
+    "refusing", "discussed", "discuss", "discussing", "talked", "spoke", "favor", "favors",
+    "favored", "criticize", "blames", "blaming", "attacks", "attacking", "praise", "praising",
+    "defends", "defending", "rejects", "welcomed", "welcomes",
 })
 # The most reliable cues (>= 80% in PolNeAR train): preferred when a statement has several.
 STRONG_CUES: frozenset[str] = frozenset({
@@ -165,6 +174,7 @@ class _Context:
     text: str
     mentions: list[Mention]
     table: ActorTable
+    qtext: str = ""                 # text with '' quotation marks normalised (same offsets)
     last_speakers: list[tuple[int, str, str | None]] = field(default_factory=list)  # (seg, actor, type)
     gender: dict[str, str] = field(default_factory=dict)
 
@@ -200,21 +210,38 @@ def _cues(tokens: list[Token], quotes: list[tuple[int, int]]) -> list[tuple[int,
     return out
 
 
+_NOT_HEADS: frozenset[str] = frozenset({
+    "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "from", "that", "which", "who",
+    "it", "this", "there", "here", "not", "also", "be", "been", "is", "was", "time", "day", "week",
+    "year", "years", "way", "fact", "end", "point", "same", "idea", "one", "thing", "things",
+})
+PORTION_HEADS: frozenset[str] = frozenset({"percent", "half", "third", "thirds", "quarter",
+                                           "quarters", "majority", "plurality", "minority"})
+
+
 def _generic_np(tokens: list[Token], head: int, text: str) -> Mention | None:
-    """A common-noun speaker ending at token ``head`` ("officials", "a foreign ministry statement")."""
+    """A common-noun speaker ending at token ``head``: "officials", "a foreign ministry
+    statement", "The billionaire businessman", "55 percent"."""
     h = tokens[head]
-    if h.text.lower() not in SPEAKER_NOUNS or not h.text[:1].islower():
+    head_low = h.text.lower()
+    if not h.text[:1].islower() or not h.text.isalpha() and "-" not in h.text:
+        if not (head_low == "percent" or re.fullmatch(r"\d+%", h.text)):
+            return None
+    known = head_low in SPEAKER_NOUNS or head_low in PORTION_HEADS
+    if head_low in _NOT_HEADS or head_low in CUE_VERBS or head_low in PRONOUNS:
         return None
     i = head
     country = None
+    has_det = False
     while i - 1 >= 0 and head - (i - 1) <= 5:
         t = tokens[i - 1]
         low = t.text.lower()
         if low in DETERMINERS:
             i -= 1
+            has_det = True
             break
-        if re.fullmatch(r"[A-Za-z][\w’'.\-]*", t.text) and low not in PRONOUNS and low not in CUE_VERBS \
-                and low not in {"and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "from", "that"}:
+        if (re.fullmatch(r"[A-Za-z0-9][\w’'.\-]*", t.text) and low not in PRONOUNS and low not in CUE_VERBS
+                and low not in _NOT_HEADS and low not in SKIP_BEFORE_CUE):
             base = re.sub(r"['’]s$", "", t.text)
             code = C.country_of(base)
             if code and country is None:
@@ -222,24 +249,26 @@ def _generic_np(tokens: list[Token], head: int, text: str) -> Mention | None:
             i -= 1
             continue
         break
+    if not known and not has_det:
+        return None
+    if head_low in PORTION_HEADS and i == head:
+        return None  # "percent said" needs its number
     start, end = tokens[i].start, h.end
     phrase = text[start:end]
-    head_low = h.text.lower()
-    if head_low in {"others", "some", "many"} and i == head:
+    if head_low in {"others", "some", "many"} and i == head or head_low in PORTION_HEADS:
         typ = ActorType.GROUP.value
     elif head_low in ORG_WORDS or head_low in {"ministry", "embassy", "military", "report", "statement",
                                                 "study", "poll", "polls", "survey", "website", "memo",
                                                 "letter", "document", "documents", "data", "records",
-                                                "filings", "analysis", "newspaper", "media"}:
+                                                "filings", "analysis", "newspaper", "media", "magazine"}:
         typ = ActorType.ORGANIZATION.value
     elif head_low.endswith("s") and head_low not in {"campaign", "news"}:
         typ = ActorType.GROUP.value
     else:
         typ = ActorType.PERSON.value
     name = re.sub(r"^(?:the|a|an|his|her|their|its|our|this|that|these|those)\s+", "", phrase, flags=re.I)
-    m = Mention(start, end, phrase, name, "generic", typ, None, country, None, False,
-                evidence="text" if country else None)
-    return m
+    return Mention(start, end, phrase, name, "generic", typ, None, country, None, False,
+                   evidence="text" if country else None)
 
 
 def _mention_ending(ctx: _Context, end: int) -> Mention | None:
@@ -266,8 +295,14 @@ def _pronoun(t: Token) -> Mention:
 def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | None:
     """The subject noun phrase before cue token ``k``."""
     j = k - 1
-    while j >= 0 and tokens[j].text.lower() in SKIP_BEFORE_CUE:
-        j -= 1
+    while j >= 0:
+        low = tokens[j].text.lower()
+        if low in SKIP_BEFORE_CUE:
+            j -= 1
+        elif low == "on" and j + 1 < k and tokens[j + 1].text.lower() in SKIP_BEFORE_CUE:
+            j -= 1  # "Ryan on Tuesday called"
+        else:
+            break
     # ", however," between speaker and cue
     if j >= 2 and tokens[j].text == "," and tokens[j - 1].text.lower() in {"however", "though", "too", "meanwhile"} \
             and tokens[j - 2].text == ",":
@@ -281,10 +316,15 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
     m = _mention_ending(ctx, t.end)
     if m is not None:
         return m
-    # "Tajani, Italy's foreign minister, said": skip an appositive between commas.
+    # "Tajani, Italy's foreign minister, said": skip an appositive between commas;
+    # "the director of the FBI, James B. Comey, said": the name between the commas.
     if t.text == ",":
+        inner = _mention_ending(ctx, tokens[j - 1].end) if j >= 1 else None
+        if inner is not None and inner.kind == "name" and inner.type == ActorType.PERSON.value \
+                and inner.start > 0 and ctx.text[:inner.start].rstrip().endswith(","):
+            return inner
         for back in range(j - 1, max(-1, j - 30), -1):
-            if tokens[back].text == "," and (j - back <= 14 or tokens[back + 1].text.lower() in {"who", "whose", "which"}):
+            if tokens[back].text == "," and (j - back <= 14 or tokens[back + 1].text.lower() in {"who", "whose", "which", "who's", "who’s"}):
                 m = _mention_ending(ctx, tokens[back - 1].end) if back >= 1 else None
                 if m is not None and m.type in (ActorType.PERSON.value, None):
                     return m
@@ -326,7 +366,7 @@ def _speaker_after(ctx: _Context, tokens: list[Token], k_end: int) -> Mention | 
 
 def _attributions(ctx: _Context, seg_start: int, seg_end: int,
                   quotes: list[tuple[int, int]]) -> list[_Attr]:
-    tokens = tokenize(ctx.text, seg_start, seg_end)
+    tokens = tokenize(ctx.qtext or ctx.text, seg_start, seg_end)
     out: list[_Attr] = []
     for k, cue in _cues(tokens, quotes):
         is_according = ctx.text[cue.start:cue.end].lower().startswith("according")
@@ -458,14 +498,15 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
     """
     text = article.text
     segments = segment(text)
-    all_quotes = quote_spans(text)
+    qtext = normalize_quote_marks(text)
+    all_quotes = quote_spans(qtext)
     # Quotations inside the segments only (a stray mark must not swallow the rest of the text).
     seg_quotes: list[tuple[int, int]] = []
     for s in segments:
-        seg_quotes.extend(quote_spans(text, s.start, s.end))
+        seg_quotes.extend(quote_spans(qtext, s.start, s.end))
     mentions = find_mentions(text, seg_quotes or all_quotes, CUE_VERBS)
     table = resolve_names(mentions, overrides)
-    ctx = _Context(text, mentions, table)
+    ctx = _Context(text, mentions, table, qtext=qtext)
     for m in mentions:
         if m.actor and m.gender:
             ctx.gender.setdefault(m.actor, m.gender)
@@ -473,8 +514,9 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
     prev_direct: Statement | None = None
     seg_i = -1
     for seg in segments:
-        quotes = quote_spans(text, seg.start, seg.end)
-        attrs = _attributions(ctx, seg.start, seg.end, quotes) if seg.section == "body" else []
+        quotes = quote_spans(qtext, seg.start, seg.end)
+        # Headlines may report speech ("Trump says ..."), captions never; neither holds direct quotes.
+        attrs = _attributions(ctx, seg.start, seg.end, quotes) if seg.section != "caption" else []
         pieces = [(seg.start, seg.end)]
         cuts = _split_points(ctx, seg, attrs, quotes) if len(attrs) > 1 else []
         if cuts:
@@ -487,13 +529,17 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
             seg_i += 1
             piece_attrs = [a for a in attrs if p_start <= a.cue.start < p_end]
             piece_quotes = [(qs, qe) for qs, qe in quotes if p_start <= qs < p_end]
-            real = [(qs, qe) for qs, qe in piece_quotes if is_real_quote(text, qs, qe)]
+            real = [(qs, qe) for qs, qe in piece_quotes if is_real_quote(qtext, qs, qe)]
             kind = StatementKind.NARRATIVE.value
             chosen: _Attr | None = None
             confidence = 0.5
-            if seg.section == "body":
+            if seg.section == "headline":
+                strong = [a for a in piece_attrs if a.strong and not a.inverted]
+                if strong:
+                    chosen, kind, confidence = strong[0], StatementKind.INDIRECT_QUOTE.value, 0.5
+            elif seg.section == "body":
                 if real:
-                    adjacent = [a for a in piece_attrs if _adjacent(a, real, text)]
+                    adjacent = [a for a in piece_attrs if _adjacent(a, real, qtext)]
                     quoted = sum(qe - qs for qs, qe in real)
                     if adjacent:
                         chosen, kind, confidence = _best(adjacent), StatementKind.DIRECT_QUOTE.value, 0.9

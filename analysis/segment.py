@@ -134,6 +134,16 @@ def split_sentences(text: str, start: int = 0, end: int | None = None,
     return out
 
 
+def normalize_quote_marks(text: str) -> str:
+    """The text with ``''`` and ``` `` ``` quotation marks (old newswire style) written as ``" ``.
+
+    Same length as the input, so every offset stays valid; only quotation finding uses it.
+    """
+    if "''" not in text and "``" not in text:
+        return text
+    return re.sub(r"''|``", '" ', text)
+
+
 def quote_depth_change(text: str) -> int:
     """+1 per opening and -1 per closing double quotation mark (straight quotes alternate)."""
     depth = 0
@@ -177,6 +187,7 @@ def segment(text: str) -> list[Segment]:
     when the next paragraph continues it; such a quote is cut at the paragraph end).
     """
     paras = paragraphs(text)
+    qtext = normalize_quote_marks(text)
     out: list[Segment] = []
     body_seen = False
     for p_index, (p_start, p_end) in enumerate(paras):
@@ -198,14 +209,36 @@ def segment(text: str) -> list[Segment]:
                                text[sentences[0].start:sentences[-1].end], p_index, "caption"))
             continue
         i = 0
+        para_out: list[Segment] = []
         while i < len(sentences):
             first = sentences[i]
-            depth = quote_depth_change(first.text)
+            depth = quote_depth_change(qtext[first.start:first.end])
             j = i
             while depth > 0 and j + 1 < len(sentences):
                 j += 1
-                depth += quote_depth_change(sentences[j].text)
+                depth += quote_depth_change(qtext[sentences[j].start:sentences[j].end])
             last = sentences[j]
-            out.append(Segment(first.start, last.end, text[first.start:last.end], p_index, section))
+            para_out.append(Segment(first.start, last.end, text[first.start:last.end], p_index, section))
             i = j + 1
+        out.extend(_join_interrupted_quotes(para_out, text, qtext) if section == "body" else para_out)
+    return out
+
+
+# A quotation interrupted by its attribution: '"I loved it," she said. "I was so happy."'
+_SHORT_TAIL = re.compile(r'^[,.]?\s*(?:[\w.\-’\']+[\s,]*){1,8}\.?$')
+
+
+def _join_interrupted_quotes(segs: list[Segment], text: str, qtext: str) -> list[Segment]:
+    out: list[Segment] = []
+    for seg in segs:
+        if out:
+            prev = out[-1]
+            ptext = qtext[prev.start:prev.end]
+            last_close = max(ptext.rfind("”"), ptext.rfind('"'))
+            starts_quote = qtext[seg.start:seg.start + 1] in ("“", '"')
+            if (starts_quote and last_close > 0 and ptext[:1] in ("“", '"')
+                    and _SHORT_TAIL.match(ptext[last_close + 1:].strip())):
+                out[-1] = Segment(prev.start, seg.end, text[prev.start:seg.end], prev.paragraph, prev.section)
+                continue
+        out.append(seg)
     return out
