@@ -1,0 +1,111 @@
+"""Aggregates: counts, net stance, Wilson intervals, filters, evidence ids (tables of cases)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from analysis import aggregate as ag
+
+T0, T1 = "a ceasefire in Ukraine", "sanctions on Russia"
+
+
+@pytest.mark.parametrize(
+    ("u_sum", "n", "lo", "hi"),
+    [
+        (1.0, 1, -0.588, 1.0),          # one statement fully in favour: wide, capped at +1
+        (0.0, 1, -1.0, 0.588),          # one fully against: mirror image
+        (0.5, 1, -0.891, 0.891),        # one neutral statement says little
+        (10.0, 10, 0.445, 1.0),         # ten in favour: clearly positive
+        (50.0, 100, -0.194, 0.194),     # 100 balanced statements: narrow around 0
+    ],
+)
+def test_wilson_net_interval(u_sum, n, lo, hi):
+    got = ag.wilson_net_interval(u_sum, n)
+    assert got[0] == pytest.approx(lo, abs=0.002) and got[1] == pytest.approx(hi, abs=0.002)
+
+
+def test_wilson_interval_empty_group():
+    assert all(math.isnan(x) for x in ag.wilson_net_interval(0.0, 0))
+
+
+def test_stance_frame_is_one_row_per_statement_and_target(result):
+    df = ag.stance_frame(result.rows, result.targets)
+    assert len(df) == len(result.rows) * 2
+    row = df[(df["statement_id"] == "a0-talks:1") & (df["target"] == T0)].iloc[0]
+    assert row["stance"] == "favor" and row["net"] == pytest.approx(0.8 - 0.1)
+
+
+def test_stance_by_actor_counts_and_evidence(result):
+    df = ag.stance_frame(result.rows, result.targets)
+    by_actor = ag.stance_by_actor(df[df["target"] == T0])
+    trump = by_actor[by_actor["speaker"] == "Donald Trump"].iloc[0]
+    assert trump["n"] == 3 and trump["favor"] == 1 and trump["none"] == 2
+    assert trump["net"] == pytest.approx((0.7 + 0.0 + 0.0) / 3)
+    assert trump["lo"] < trump["net"] < trump["hi"]
+    assert sorted(trump["statement_ids"]) == ["a0-rome:2", "a0-talks:0", "a0-talks:4"]
+    assert trump["speaker_country"] == "USA"
+    # sorted most-against first; the narrative row without speaker is not an actor
+    assert list(by_actor["speaker"])[0] == "Kremlin"
+    assert by_actor["speaker"].notna().all()
+
+
+def test_min_statements_drops_small_groups(result):
+    df = ag.stance_frame(result.rows, result.targets)
+    assert set(ag.stance_by_actor(df[df["target"] == T0], min_n=3)["speaker"]) == {"Donald Trump"}
+
+
+def test_stance_by_country_names_and_iso3(result):
+    df = ag.stance_frame(result.rows, result.targets)
+    c = ag.stance_by_country(df[df["target"] == T1]).set_index("speaker_country")
+    assert set(c.index) == {"USA", "ITA", "UKR", "RUS"}
+    assert c.loc["UKR", "net"] == pytest.approx(0.7) and c.loc["UKR", "country_name"] == "Ukraine"
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected_ids"),
+    [
+        ({"kinds": ["direct_quote"]}, {"a0-talks:0", "a0-rome:1"}),
+        ({"articles": ["a0-rome"]}, {"a0-rome:0", "a0-rome:1", "a0-rome:2", "a0-rome:3"}),
+        ({"speaker_types": ["organization"]}, {"a0-talks:3"}),
+        ({"speaker_types": ["unattributed"]}, {"a0-rome:3"}),
+        ({"kinds": ["narrative"], "articles": ["a0-talks"]}, set()),
+    ],
+)
+def test_filters(result, filters, expected_ids):
+    stmts = ag.statements_frame(result.rows)
+    assert set(ag.filter_frame(stmts, **filters)["statement_id"]) == expected_ids
+
+
+def test_sentiment_by_actor(result):
+    s = ag.sentiment_by_actor(ag.statements_frame(result.rows)).set_index("speaker")
+    assert (s.loc["Donald Trump", ["negative", "neutral", "positive"]].tolist()) == [1, 1, 1]
+    assert s.loc["Antonio Tajani", "net"] > 0 > s.loc["Kremlin", "net"]
+
+
+def test_mention_network_edges_and_filter(result):
+    net = ag.mention_network(result.rows)
+    edges = {(r.source, r.target): r for r in net.itertuples()}
+    assert edges[("Donald Trump", "Vladimir Putin")].n == 2
+    assert edges[("Donald Trump", "Volodymyr Zelensky")].label == "negative"
+    assert ag.mention_network(result.rows, keep={"a0-talks:0"})["n"].tolist() == [1]
+
+
+def test_trend_and_outlets(result):
+    df = ag.stance_frame(result.rows, result.targets)
+    tr = ag.stance_trend(df)
+    assert [d.strftime("%Y-%m-%d") for d in tr[tr["target"] == T0]["date"]] == ["2025-08-26", "2025-08-27"]
+    out = ag.stance_by_outlet(df)
+    assert set(out["source"]) == {"Reuters", "ANSA"} and out["n"].sum() == 18
+
+
+def test_headline(result):
+    assert ag.headline(result.rows, len(result.articles)) == {
+        "articles": 2, "statements": 9, "speakers": 4, "countries": 4}
+
+
+def test_empty_input_gives_empty_aggregates():
+    df = ag.stance_frame([], [T0])
+    assert df.empty and ag.stance_by_actor(df).empty and ag.stance_by_country(df).empty
+    assert ag.mention_network([]).empty and ag.sentiment_by_actor(ag.statements_frame([])).empty

@@ -1,0 +1,79 @@
+"""Chart builders: the right trace types, values, evidence keys and the offline map config."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import aggregate as ag
+from analysis import charts
+
+T0 = "a ceasefire in Ukraine"
+
+
+@pytest.fixture
+def long(result):
+    return ag.stance_frame(result.rows, result.targets)
+
+
+def test_stance_bars_show_net_interval_and_n(long):
+    agg = ag.stance_by_actor(long[long["target"] == T0])
+    fig = charts.stance_bars(agg, "speaker", title="By actor")
+    bar = fig.data[0]
+    assert bar.type == "bar" and bar.orientation == "h"
+    labels = dict(zip(bar.y, bar.x, strict=True))
+    assert labels["Donald Trump (n=3)"] == pytest.approx(0.7 / 3)
+    assert len(bar.error_x.array) == len(agg) and all(v >= 0 for v in bar.error_x.array)
+    assert {c[0] for c in bar.customdata} == set(agg["speaker"])  # keys lead back to evidence
+    assert fig.layout.xaxis.range == (-1.15, 1.15)
+
+
+def test_stance_colours_diverge():
+    assert charts._stance_colour(-1) == "#c0392b" and charts._stance_colour(1) == "#2166ac"
+    assert charts._stance_colour(0) == "#e5e5e5"
+
+
+def test_choropleth_uses_iso3_and_fixed_scale(long):
+    agg = ag.stance_by_country(long[long["target"] == T0])
+    fig = charts.stance_map(agg, title="By country")
+    tr = fig.data[0]
+    assert tr.type == "choropleth" and tr.locationmode == "ISO-3"
+    assert set(tr.locations) == {"USA", "ITA", "UKR", "RUS"}
+    assert (tr.zmin, tr.zmax) == (-1, 1)
+
+
+def test_map_outline_is_served_by_the_app():
+    assert charts.PLOTLY_CONFIG["topojsonURL"] == "app/static/"
+    from pathlib import Path
+    static = Path(__file__).resolve().parents[1] / "static" / "world_110m.json"
+    assert static.exists() and static.stat().st_size > 50_000
+
+
+def test_heatmap_cells_carry_actor_and_target(long):
+    fig = charts.stance_heatmap(ag.actor_target_matrix(long))
+    hm = fig.data[0]
+    assert hm.type == "heatmap" and list(hm.x) == ["a ceasefire in Ukraine", "sanctions on Russia"]
+    keys = {cell[0] for row in hm.customdata for cell in row}
+    assert "Kremlin|a ceasefire in Ukraine" in keys
+
+
+def test_sentiment_network_trend_outlets(result, long):
+    sent = charts.sentiment_bars(ag.sentiment_by_actor(ag.statements_frame(result.rows)))
+    assert [t.name for t in sent.data] == ["negative", "neutral", "positive"]
+    net = charts.network(ag.mention_network(result.rows))
+    names = [t.name for t in net.data if t.name]
+    assert "negative mention" in names and any("Vladimir Putin" in (t.text or ()) for t in net.data)
+    assert len(net.layout.annotations) == 2  # one arrow per edge
+    tr = charts.trend(ag.stance_trend(long))
+    assert len(tr.data) == 2
+    out = charts.outlets(ag.stance_by_outlet(long))
+    assert {x for t in out.data for x in t.x} == {"Reuters", "ANSA"}
+
+
+@pytest.mark.parametrize("builder", [
+    lambda e: charts.stance_bars(e, "speaker", title="t"), charts.stance_heatmap, charts.sentiment_bars,
+    charts.network, charts.trend, charts.outlets,
+])
+def test_empty_aggregates_give_a_message_not_an_error(builder):
+    import pandas as pd
+    fig = builder(pd.DataFrame(columns=["speaker", "target", "n", "net", "lo", "hi", "statement_ids"]))
+    assert fig.layout.annotations and "No" in fig.layout.annotations[0].text or "no" in fig.layout.annotations[0].text

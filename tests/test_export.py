@@ -1,0 +1,65 @@
+"""Exports: statements CSV / JSONL / Parquet, standalone chart HTML, the escaped HTML report."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+
+from analysis import aggregate as ag
+from analysis import charts, export
+from analysis.records import Article
+
+
+def test_jsonl_keeps_contract_rows(result):
+    lines = export.statements_bytes(result.rows, result.targets, "jsonl").decode().splitlines()
+    assert [json.loads(x) for x in lines] == result.rows
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_tables_flatten_stance_per_target(result, fmt):
+    data = export.statements_bytes(result.rows, result.targets, fmt)
+    df = pd.read_csv(io.BytesIO(data)) if fmt == "csv" else pd.read_parquet(io.BytesIO(data))
+    assert len(df) == len(result.rows)
+    assert "stance[a ceasefire in Ukraine]" in df and "stance[sanctions on Russia]_favor" in df
+    assert df.loc[1, "speaker"] == "Antonio Tajani" and df.loc[1, "stance[a ceasefire in Ukraine]"] == "favor"
+    assert df.loc[0, "mentions"] == "Vladimir Putin (positive)"
+
+
+def test_unknown_format_is_refused(result):
+    with pytest.raises(ValueError, match="csv, jsonl, parquet"):
+        export.statements_bytes(result.rows, result.targets, "xlsx")
+
+
+def test_chart_html_is_standalone_and_embeds_the_map_outline(result):
+    long = ag.stance_frame(result.rows, result.targets)
+    page = export.chart_html(charts.stance_map(ag.stance_by_country(long), title="m"), title="<map>")
+    assert page.startswith("<!doctype html>") and "&lt;map&gt;" in page
+    assert "window.PlotlyGeoAssets={topojson" in page and '"countries"' in page
+    assert "cdn.plot.ly/plotly" not in page  # plotly.js itself is inline
+    bars = export.chart_html(charts.stance_bars(ag.stance_by_actor(long), "speaker", title="b"))
+    assert "window.PlotlyGeoAssets={topojson" not in bars
+
+
+def test_report_escapes_article_text(result):
+    evil = "<script>alert(1)</script> <img src=x onerror=alert(2)> **bold** [x](javascript:alert(3))"
+    result.articles.append(Article(article_id="evil", text=evil, title="<b>t</b>"))
+    result.rows.append({**result.rows[0], "article_id": "evil", "statement_id": "evil:0", "start": 0,
+                        "end": 25, "text": evil[:25], "speaker": "<i>x</i>"})
+    page = export.report_html(result, [("Actors", charts.stance_heatmap(
+        ag.actor_target_matrix(ag.stance_frame(result.rows, result.targets))))], share_link="http://h/?a='x'")
+    assert "<script>alert(1)" not in page and "<img src=x" not in page and "<i>x</i>" not in page
+    assert "<mark>&lt;script&gt;alert(1)&lt;/script&gt;</mark>" in page
+    assert "&lt;b&gt;t&lt;/b&gt;" in page and "http://h/?a=&#x27;x&#x27;" in page
+
+
+@pytest.mark.parametrize(
+    ("text", "spans", "expected"),
+    [("a <b> c", [(2, 5)], "a <mark>&lt;b&gt;</mark> c"),
+     ("abcdef", [(0, 2), (1, 4)], "<mark>ab</mark><mark>cd</mark>ef"),  # overlaps are clipped
+     ("abc", [(5, 9)], "abc")],
+)
+def test_highlight_html(text, spans, expected):
+    assert export.highlight_html(text, spans) == expected
