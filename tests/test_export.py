@@ -37,10 +37,10 @@ def test_chart_html_is_standalone_and_embeds_the_map_outline(result):
     long = ag.stance_frame(result.rows, result.targets)
     page = export.chart_html(charts.stance_map(ag.stance_by_country(long), title="m"), title="<map>")
     assert page.startswith("<!doctype html>") and "&lt;map&gt;" in page
-    assert "window.PlotlyGeoAssets={topojson" in page and '"countries"' in page
+    assert "window.PlotlyGeoAssets={topojson:{'world_110m':" in page and '"countries"' in page
     assert "cdn.plot.ly/plotly" not in page  # plotly.js itself is inline
     bars = export.chart_html(charts.stance_bars(ag.stance_by_actor(long), "speaker", title="b"))
-    assert "window.PlotlyGeoAssets={topojson" not in bars
+    assert "{'world_110m':" not in bars
 
 
 def test_report_escapes_article_text(result):
