@@ -1,0 +1,301 @@
+"""The analysis pipeline: articles -> statements with speakers, countries, sentiment and stance.
+
+Stages, each reported through ``progress(stage, done, total)``:
+
+``statements``  rules only (:mod:`analysis.quotes`): segmentation, quotes, speakers, actors,
+                countries. No model is loaded here.
+``sentiment``   ONE batched call to the sentiment model for every statement (whole text) and
+                every actor/country mention (target-dependent, the mention's span marked).
+``stance``      ONE batched call to the stance model for every (statement, target) pair.
+
+>>> result = analyze([article_from_text("Trump said the deal was good.")], ["the deal"],
+...                  sentiment_model=fake, stance_model=fake)   # doctest: +SKIP
+>>> result.rows[0]["speaker"]                                     # doctest: +SKIP
+'Trump'
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+from .actors import Mention, combine, merge_actors
+from .errors import InputError
+from .labels import ActorType, StatementKind
+from .quotes import Statement, extract_statements
+from .records import Actor, AnalysisResult, Article, FileError
+
+Progress = Callable[[str, int, int], None]
+
+# Row fields of the CLI contract (ARCHITECTURE.md), in output order; extra fields follow.
+CONTRACT_FIELDS: tuple[str, ...] = (
+    "analysis_id", "article_id", "article_title", "published", "source", "statement_id", "start",
+    "end", "text", "kind", "speaker", "speaker_type", "speaker_country", "speaker_mention", "cue",
+    "mentions", "sentiment", "stance", "models",
+)
+EXTRA_FIELDS: tuple[str, ...] = ("speaker_role", "confidence", "section")
+MAX_TARGETS = 20
+
+# Words never suggested as targets on their own (function words and news filler).
+STOPWORDS: frozenset[str] = frozenset("""
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had has
+have having he her here hers herself him himself his how i if in into is it its itself just me more
+most my myself no nor not now of off on once only or other our ours out over own same she should so
+some such than that the their theirs them themselves then there these they this those through to too
+under until up very was we were what when where which while who whom why will with would you your
+said says say told tells according added asked called last week year years monday tuesday wednesday
+thursday friday saturday sunday january february march april may june july august september october
+november december mr mrs ms new one two three first since still however also like get got going
+yes back well much many even way time day days people think know make made want wanted told according
+""".split())
+
+
+class SentimentScorer(Protocol):
+    model_id: str
+
+    def score(self, texts: Sequence[str], spans: Sequence[tuple[int, int] | None] | None = None, *,
+              batch_size: int = 32, progress: Callable[[int, int], None] | None = None) -> list[Any]: ...
+
+
+class StanceScorer(Protocol):
+    model_id: str
+
+    def score(self, texts: Sequence[str], targets: Sequence[str], *, batch_size: int = 32,
+              progress: Callable[[int, int], None] | None = None) -> list[Any]: ...
+
+
+def normalize_targets(targets: Sequence[str] | None) -> list[str]:
+    """Stripped, de-duplicated targets (order kept); at most MAX_TARGETS."""
+    out: list[str] = []
+    for t in targets or []:
+        t = re.sub(r"\s+", " ", str(t)).strip()
+        if t and t.lower() not in {o.lower() for o in out}:
+            out.append(t)
+    if len(out) > MAX_TARGETS:
+        raise InputError(f"{len(out)} targets given; at most {MAX_TARGETS} are allowed per analysis.")
+    return out
+
+
+def _score_dict(score: Any) -> dict[str, Any]:
+    if hasattr(score, "to_dict"):
+        return dict(score.to_dict())
+    return {"label": score["label"], "scores": dict(score["scores"])}
+
+
+def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
+
+
+def analyze(
+    articles: list[Article],
+    targets: list[str],
+    *,
+    sentiment_model: SentimentScorer | None = None,
+    stance_model: StanceScorer | None = None,
+    batch_size: int = 32,
+    progress: Progress | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> AnalysisResult:
+    """Statements of ``articles`` with speakers, countries, sentiment and stance toward ``targets``.
+
+    Models default to the bundled ones (loaded once per process). ``overrides`` maps actor names
+    to countries (see :func:`analysis.countries.normalize_overrides`); they win over the text
+    and the gazetteer. Raises ModelUnavailable when a model cannot be loaded.
+    """
+    from .countries import normalize_overrides
+
+    targets = normalize_targets(targets)
+    norm_overrides = normalize_overrides(overrides) if overrides else None
+    # 1. statements, speakers, actors (rules only)
+    per_article: list[tuple[Article, list[Statement], list[Mention], dict[str, Actor]]] = []
+    errors: list[FileError] = []
+    total = len(articles)
+    for i, article in enumerate(articles, start=1):
+        statements, mentions, actors = extract_statements(article, norm_overrides)
+        per_article.append((article, statements, mentions, actors))
+        if progress:
+            progress("statements", i, total)
+    mapping = merge_actors([a for _, _, _, a in per_article])
+    actors: dict[str, Actor] = {}
+    for _, _, _, article_actors in per_article:
+        for name, actor in article_actors.items():
+            canonical = mapping.get(name, name)
+            if canonical != name:
+                actor = Actor(canonical, actor.type, actor.country, actor.role, actor.aliases + (name,))
+            actors[canonical] = combine(actors[canonical], actor) if canonical in actors else actor
+
+    # 2. rows without scores
+    rows: list[dict[str, Any]] = []
+    sent_texts: list[str] = []
+    sent_spans: list[tuple[int, int] | None] = []
+    sent_slots: list[tuple[int, int | None]] = []   # (row index, mention index or None)
+    for article, statements, mentions, _ in per_article:
+        for st in statements:
+            speaker = mapping.get(st.speaker, st.speaker) if st.speaker else None
+            actor = actors.get(speaker) if speaker else None
+            row: dict[str, Any] = {
+                "analysis_id": None,
+                "article_id": article.article_id,
+                "article_title": article.title,
+                "published": article.published,
+                "source": article.source,
+                "statement_id": st.statement_id,
+                "start": st.start,
+                "end": st.end,
+                "text": st.text,
+                "kind": st.kind,
+                "speaker": speaker,
+                "speaker_type": actor.type if actor else None,
+                "speaker_country": actor.country if actor else None,
+                "speaker_mention": st.speaker_mention.to_dict() if st.speaker_mention else None,
+                "cue": st.cue.to_dict() if st.cue else None,
+                "mentions": [],
+                "sentiment": None,
+                "stance": {},
+                "models": {},
+                "speaker_role": actor.role if actor else None,
+                "confidence": round(st.confidence, 2),
+                "section": st.section,
+            }
+            r_index = len(rows)
+            rows.append(row)
+            sent_texts.append(st.text)
+            sent_spans.append(None)
+            sent_slots.append((r_index, None))
+            for m in mentions:
+                if not (st.start <= m.start and m.end <= st.end) or not m.actor:
+                    continue
+                name = mapping.get(m.actor, m.actor)
+                a = actors.get(name)
+                if a is None:
+                    continue
+                row["mentions"].append({"actor": name, "country": a.country, "type": a.type,
+                                        "start": m.start, "end": m.end, "text": m.text,
+                                        "sentiment": None})
+                sent_texts.append(st.text)
+                sent_spans.append((m.start - st.start, m.end - st.start))
+                sent_slots.append((r_index, len(row["mentions"]) - 1))
+
+    # 3. sentiment: one batched call for statements and mentions
+    if sentiment_model is None:
+        from .models import load_sentiment_model
+
+        sentiment_model = load_sentiment_model()
+    if sent_texts:
+        scores = sentiment_model.score(sent_texts, sent_spans, batch_size=batch_size,
+                                       progress=_stage(progress, "sentiment"))
+        for (r_index, m_index), score in zip(sent_slots, scores, strict=True):
+            if m_index is None:
+                rows[r_index]["sentiment"] = _score_dict(score)
+            else:
+                rows[r_index]["mentions"][m_index]["sentiment"] = _score_dict(score)
+    elif progress:
+        progress("sentiment", 0, 0)
+
+    # 4. stance: one batched call for every (statement, target) pair
+    stance_id: str | None = getattr(stance_model, "model_id", None)
+    if targets:
+        if stance_model is None:
+            from .models import load_stance_model
+
+            stance_model = load_stance_model()
+            stance_id = stance_model.model_id
+        texts = [r["text"] for r in rows for _ in targets]
+        pair_targets = [t for _ in rows for t in targets]
+        if texts:
+            scores = stance_model.score(texts, pair_targets, batch_size=batch_size,
+                                        progress=_stage(progress, "stance"))
+            it = iter(scores)
+            for r in rows:
+                r["stance"] = {t: _score_dict(next(it)) for t in targets}
+    if progress and not targets:
+        progress("stance", 0, 0)
+    models = {"sentiment": sentiment_model.model_id, "stance": stance_id}
+    for r in rows:
+        r["models"] = dict(models)
+    used = {r["speaker"] for r in rows if r["speaker"]} | {m["actor"] for r in rows for m in r["mentions"]}
+    actor_list = [a for name, a in actors.items() if name in used]
+    return AnalysisResult(
+        articles=[a for a, _, _, _ in per_article],
+        rows=rows,
+        actors=actor_list,
+        targets=targets,
+        models=models,
+        errors=errors,
+        settings={"batch_size": batch_size, "overrides": norm_overrides or {}},
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+
+
+def statement_counts(result: AnalysisResult) -> dict[str, int]:
+    """How many statements of each kind a result holds (for summaries and logs)."""
+    c = Counter(r["kind"] for r in result.rows)
+    return {k.value: c.get(k.value, 0) for k in StatementKind}
+
+
+def suggest_targets(articles: list[Article], limit: int = 8) -> list[str]:
+    """Targets worth scoring stance toward: the main actors and recurring noun phrases.
+
+    About half the suggestions are the most-mentioned people, organisations and countries,
+    the rest are word sequences (no function words) that recur in the text, longest first
+    among equals ("security guarantees", "negotiated settlement").
+    """
+    if not articles or limit <= 0:
+        return []
+    actor_counts: Counter[str] = Counter()
+    actor_words: set[str] = set()
+    for article in articles:
+        statements, mentions, actors = extract_statements(article)
+        for m in mentions:
+            if m.actor and m.actor in actors and actors[m.actor].type in (
+                    ActorType.PERSON.value, ActorType.ORGANIZATION.value, ActorType.COUNTRY.value):
+                actor_counts[m.actor] += 1
+                actor_words.update(w.lower() for w in re.findall(r"\w+", m.text))
+    phrase_counts: Counter[str] = Counter()
+    for article in articles:
+        for sentence in re.split(r"[.!?;:\n\"“”()]+", article.text):
+            # Lower-case word runs only: capitalised words are names, which the actors cover.
+            words = re.findall(r"[A-Za-z][A-Za-z\-'’]*", sentence)
+            run: list[str] = []
+            for w in [*words, "the"]:
+                if w.lower() in STOPWORDS or len(w) < 3 or not w.islower() or "'" in w or "’" in w:
+                    for n in (3, 2):
+                        for i in range(len(run) - n + 1):
+                            phrase = run[i:i + n]
+                            if not all(p.lower() in actor_words for p in phrase):
+                                phrase_counts[" ".join(p.lower() for p in phrase)] += 1
+                    run = []
+                else:
+                    run.append(w)
+    n_actors = max(1, limit // 2)
+    out = [name for name, n in actor_counts.most_common(n_actors)]
+    phrases = [(n, len(p.split()), p) for p, n in phrase_counts.items() if n >= 2]
+    phrases.sort(key=lambda x: (-x[0], -x[1], x[2]))
+    for _, _, p in phrases:
+        if len(out) >= limit:
+            break
+        if any(p in o.lower() or o.lower() in p for o in out):
+            continue
+        out.append(p)
+    if len(out) < limit:
+        for name, _ in actor_counts.most_common():
+            if len(out) >= limit:
+                break
+            if name not in out:
+                out.append(name)
+    return out[:limit]
+
+
+def contract_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with the contract fields first, then the extra fields, in a stable order."""
+    out = {k: row.get(k) for k in CONTRACT_FIELDS}
+    for k in EXTRA_FIELDS:
+        if k in row:
+            out[k] = row[k]
+    return out
