@@ -140,6 +140,19 @@ def decode_bytes(data: bytes, name: str = "input") -> str:
                 "(is it a binary file with a text extension?)."
             ) from None
         text = str(best)
+        # Short texts leave single-byte code pages ambiguous (cp1250, cp1252, cp775 differ in a
+        # few letters). Mostly-ASCII text with a few accents and curly quotes is cp1252 (Windows
+        # Western) far more often, so it wins whenever the bytes are valid cp1252; text that is
+        # mostly non-ASCII (Cyrillic, Greek ...) keeps the detector's choice.
+        try:
+            western = data.decode("cp1252")
+        except UnicodeDecodeError:
+            western = None
+        if western is not None and not (best.encoding or "").startswith(("utf", "gb", "big5", "shift", "euc")):
+            letters = [ch for ch in western if ch.isalpha()]
+            non_ascii = sum(1 for ch in letters if ord(ch) > 127)
+            if letters and non_ascii / len(letters) < 0.2:
+                text = western
     # Text files do not hold control characters other than whitespace; many of them means junk.
     controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > max(3, len(text[:20000]) // 100):
