@@ -324,8 +324,12 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         words[-1] = last
         first_low = words[0].lower()
         next_low = tokens[j].text.lower() if j < len(tokens) else ""
+        # A lone sentence-initial word is a name when a speech verb, a quotation or a relative
+        # clause follows it ("Tajani \"highlighted ...\"", "Trump, who said ...").
+        subject_like = (next_low in speech_verbs or next_low in {'"', "“"}
+                        or re.match(r",\s+who\b", text[tokens[j - 1].end:tokens[j - 1].end + 6]) is not None)
         if (len(words) == 1 and _sentence_initial(tokens, start_i, text)
-                and first_low not in mid_caps and next_low not in speech_verbs and C.country_of(first_low) is None
+                and first_low not in mid_caps and not subject_like and C.country_of(first_low) is None
                 and first_low not in C.INTERNATIONAL_BODIES):
             continue
         span_start = tokens[start_i].start
@@ -361,7 +365,7 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         if mtype is None:
             if len(name_words) == 1 and name.lower() in C.DEMONYMS:
                 continue  # an adjective such as "Russian" on its own
-            if len(name_words) == 1 and next_low in speech_verbs and not possessive:
+            if len(name_words) == 1 and subject_like and not possessive:
                 mtype = ActorType.PERSON.value  # "Burton said": a speaker, so a person
             elif role or gender or len(name_words) >= 2:
                 mtype = ActorType.PERSON.value if (role or gender or _looks_like_person(name_words)) else None

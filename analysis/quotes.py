@@ -31,6 +31,7 @@ from . import countries as C
 from .actors import (
     ORG_WORDS,
     PRONOUNS,
+    ROLE_WORDS,
     ActorTable,
     Mention,
     Token,
@@ -348,6 +349,13 @@ def _speaker_after(ctx: _Context, tokens: list[Token], k_end: int) -> Mention | 
         if m is not None and m.kind == "name":
             m = Mention(t.start, m.end, ctx.text[t.start:m.end], m.name, m.kind, m.type, m.role,
                         m.country, m.gender, m.in_quote, m.actor, m.evidence)
+    if m is not None and m.type in (ActorType.ORGANIZATION.value, ActorType.COUNTRY.value):
+        # "said Kremlin spokesman Dmitry Peskov": the person after the body and the role.
+        after = re.match(r"\s+(?:[a-z\-]+\s+){1,3}", ctx.text[m.end:m.end + 60])
+        if after and all(w in ROLE_WORDS for w in after.group().split()):
+            person = _mention_starting(ctx, m.end + after.end())
+            if person is not None and person.type == ActorType.PERSON.value:
+                return person
     if m is not None:
         return m
     # Generic: scan to the first speaker noun within 6 tokens ("according to a foreign ministry statement").

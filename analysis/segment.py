@@ -144,32 +144,32 @@ def normalize_quote_marks(text: str) -> str:
     return re.sub(r"''|``", '" ', text)
 
 
-def quote_depth_change(text: str) -> int:
-    """+1 per opening and -1 per closing double quotation mark (straight quotes alternate)."""
-    depth = 0
-    straight_open = False
+def quote_depth_change(text: str, depth: int = 0) -> int:
+    """The quotation depth after ``text``, starting from ``depth``: +1 per opening and -1 per
+    closing double quotation mark (a straight quote closes when one is open and it follows a
+    non-space, else it opens)."""
     for i, ch in enumerate(text):
         if ch == "“":
             depth += 1
         elif ch == "”":
-            depth -= 1
+            depth = max(0, depth - 1)
         elif ch == '"':
-            # Opening when preceded by start/space/bracket, else closing.
             prev = text[i - 1] if i else " "
-            if prev.isspace() or prev in "([{—–-":
-                depth += 1
-                straight_open = True
-            elif straight_open or depth > 0:
+            if depth > 0 and not (prev.isspace() or prev in "([{—–-"):
                 depth -= 1
-                straight_open = False
+            elif prev.isspace() or prev in "([{—–-" or i == 0:
+                depth += 1
+            elif depth > 0:
+                depth -= 1
     return depth
 
 
-def _section_of(text: str, index: int, n_paragraphs: int, body_seen: bool) -> str:
+def _section_of(text: str, index: int, n_paragraphs: int, body_seen: bool,
+                body_follows: bool = True) -> str:
     stripped = text.strip()
     if _CAPTION_CREDIT.search(stripped):
         return "caption"
-    if body_seen:
+    if body_seen or not body_follows or index > 4 or stripped[:1] in "\"“‘'":
         return "body"
     words = len(stripped.split())
     # The top of an article: short single-sentence paragraphs before the first real paragraph
@@ -199,7 +199,8 @@ def segment(text: str) -> list[Segment]:
         para_text = text[p_start:p_end]
         if not para_text.strip():
             continue
-        section = _section_of(para_text, p_index, len(paras), body_seen)
+        body_follows = any(len(text[a:b].split()) > 25 for a, b in paras[p_index + 1:p_index + 6])
+        section = _section_of(para_text, p_index, len(paras), body_seen, body_follows)
         if section == "body" and len(para_text.split()) > 25:
             body_seen = True
         sentences = split_sentences(text, p_start, p_end, p_index)
@@ -216,7 +217,7 @@ def segment(text: str) -> list[Segment]:
             j = i
             while depth > 0 and j + 1 < len(sentences):
                 j += 1
-                depth += quote_depth_change(qtext[sentences[j].start:sentences[j].end])
+                depth = quote_depth_change(qtext[sentences[j].start:sentences[j].end], depth)
             last = sentences[j]
             para_out.append(Segment(first.start, last.end, text[first.start:last.end], p_index, section))
             i = j + 1

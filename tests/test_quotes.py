@@ -1,0 +1,177 @@
+"""Statements, kinds, cues and speakers (table-driven, with negative cases)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.quotes import extract_statements_from_text, is_real_quote, quote_spans
+from analysis.segment import segment, split_sentences
+
+DIRECT, INDIRECT, NARRATIVE = "direct_quote", "indirect_quote", "narrative"
+
+
+def _only(text: str):  # the single statement of a one-sentence text
+    statements, _, actors = extract_statements_from_text(text)
+    assert len(statements) == 1, [s.text for s in statements]
+    return statements[0], actors
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "kind", "cue"),
+    [
+        # direct quotations, attribution after, before (colon) and inverted
+        ('"We will win this war," Trump said.', "Trump", DIRECT, "said"),
+        ('"Yes, I have," Trump told reporters when asked about it.', "Trump", DIRECT, "told"),
+        ('Trump replied: "Every conversation I have with him is a good conversation."', "Trump", DIRECT, "replied"),
+        ('"The talks were useful," said Kremlin spokesman Dmitry Peskov.', "Dmitry Peskov", DIRECT, "said"),
+        ("''There is no deal yet,'' said Senator John Smith of Ohio.", "John Smith", DIRECT, "said"),
+        ('The ministers agreed to "continue cooperation in diplomatic efforts," State Department spokesman Tommy Pigott said.',
+         "Tommy Pigott", DIRECT, "said"),
+        # indirect speech and attribution
+        ("Trump said Monday he had recently spoken with Putin.", "Trump", INDIRECT, "said"),
+        ("The State Department said that Rubio spoke in a joint call.", "State Department", INDIRECT, "said"),
+        ("Moscow has since said there are no plans for such talks.", "Moscow", INDIRECT, "said"),
+        ("The Kremlin warned that any deployment would be a provocation.", "Kremlin", INDIRECT, "warned"),
+        ("Ukraine would get security guarantees, according to Foreign Minister Andrii Sybiha.", "Andrii Sybiha", INDIRECT, "according to"),
+        ("Officials said the border would reopen on Friday.", "Officials", INDIRECT, "said"),
+        ("Sixty percent said they would vote for the plan.", "Sixty percent", INDIRECT, "said"),
+        ("Senator Jane Doe, the committee chairwoman, said the bill would pass.", "Jane Doe", INDIRECT, "said"),
+        ("Tajani highlighted the importance of security guarantees for Ukraine.", "Tajani", INDIRECT, "highlighted"),
+        ("Foreign Minister Antonio Tajani called for guarantees to Ukraine.", "Antonio Tajani", INDIRECT, "called"),
+        # negatives: scare quotes, belief verbs, no cue, cue without a speaker
+        ('Burton thinks that cats are "cuties".', None, NARRATIVE, None),
+        ('Critics dismissed the plan as a "peace deal" in name only.', "Critics", INDIRECT, "dismissed"),
+        ('The so-called "peace plan" was published on Monday.', None, NARRATIVE, None),
+        ("Trump held a summit with Putin in Alaska on August 15.", None, NARRATIVE, None),
+        ("When asked about the summit, the room fell silent.", None, NARRATIVE, None),
+    ],
+)
+def test_speaker_kind_and_cue(text: str, speaker: str | None, kind: str, cue: str | None) -> None:
+    st, _ = _only(text)
+    assert st.kind == kind
+    if speaker is None:
+        assert st.speaker is None
+    else:
+        assert st.speaker is not None and speaker.lower() in st.speaker.lower()
+        assert st.speaker_mention is not None
+    assert (st.cue.text if st.cue else None) == cue
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # pronoun -> the last speaker
+        ('Trump said a deal was in sight. "I think we\'re going to get the war done," he said.',
+         [("Trump", INDIRECT), ("Trump", DIRECT)]),
+        # "he" after a quote inside the statement -> the name at its start
+        ('Tajani "highlighted the importance of concrete security guarantees for Ukraine," he said.',
+         [("Tajani", DIRECT)]),
+        # she vs he: gender from the honorific
+        ('Mrs. Clinton arrived first. Mr. Sanders followed. She said the plan was too expensive.',
+         [(None, NARRATIVE), (None, NARRATIVE), ("Clinton", INDIRECT)]),
+        # description -> most recent person of that country
+        ('Russian President Vladimir Putin met envoys. The Russian leader said talks were useful.',
+         [(None, NARRATIVE), ("Vladimir Putin", INDIRECT)]),
+        # relative pronoun -> antecedent
+        ('Trump, who said the talks were good, left early.', [("Trump", INDIRECT)]),
+        # a paragraph that continues the previous quotation keeps its speaker
+        ('"We will not give up," Zelensky said.\n\n"Ukraine will defend every village and every city."',
+         [("Zelensky", DIRECT), ("Zelensky", DIRECT)]),
+    ],
+)
+def test_coreference(text: str, expected: list[tuple[str | None, str]]) -> None:
+    statements, _, _ = extract_statements_from_text(text)
+    got = [(s.speaker, s.kind) for s in statements]
+    assert len(got) == len(expected), got
+    for (speaker, kind), (exp_speaker, exp_kind) in zip(got, expected, strict=True):
+        assert kind == exp_kind, got
+        if exp_speaker is None:
+            assert speaker is None, got
+        else:
+            assert speaker is not None and exp_speaker in speaker, got
+
+
+def test_multi_sentence_quotation_is_one_statement() -> None:
+    text = ('Asked how the talks went, Trump replied: "Every conversation is good. And then a bomb '
+            'is loaded up into Kyiv, and I get very angry about it." Later he left.')
+    statements, _, _ = extract_statements_from_text(text)
+    assert len(statements) == 2
+    assert statements[0].kind == DIRECT and statements[0].text.endswith('angry about it."')
+
+
+def test_interrupted_quotation_is_one_statement() -> None:
+    text = '"We will win," he said. "Ukraine will never surrender."'
+    statements, _, _ = extract_statements_from_text(text)
+    assert len(statements) == 1
+
+
+def test_sentence_with_two_speakers_is_split() -> None:
+    text = ("Trump said Putin had agreed to hold a meeting with Zelensky, "
+            "but Moscow has since said there are no plans for such talks.")
+    statements, _, _ = extract_statements_from_text(text)
+    assert [(s.speaker, s.kind) for s in statements] == [
+        ("Trump", INDIRECT), ("Moscow", INDIRECT)]
+    assert statements[1].text.startswith("but Moscow")
+
+
+def test_headlines_and_captions_are_not_quotes() -> None:
+    text = ("Trump calls Putin, says talks “good” but fumes at Kyiv strikes.\n\n"
+            "Claims Putin avoids Zelensky “because he doesn’t like him.”\n\n"
+            "US President Donald Trump and Russian President Vladimir Putin shake hands in Helsinki. — Reuters\n\n"
+            "Voicing optimism about ending the war, US President Donald Trump said Monday he had recently "
+            "spoken with Russian President Vladimir Putin following his Washington meeting with European leaders.")
+    statements, _, _ = extract_statements_from_text(text)
+    assert [s.section for s in statements] == ["headline", "headline", "caption", "body"]
+    assert all(s.kind != DIRECT for s in statements)
+    assert statements[-1].kind == INDIRECT
+
+
+def test_dateline_is_left_out_of_the_statement() -> None:
+    text = "WASHINGTON (Reuters) - The State Department said on Monday that talks would resume next week in Geneva."
+    statements, _, _ = extract_statements_from_text(text)
+    assert statements[0].text.startswith("The State Department")
+    assert statements[0].speaker == "State Department"
+
+
+def test_offsets_point_into_the_text() -> None:
+    text = 'Intro line here.\n\n"We will win," Trump said. The State Department said that talks resume.'
+    statements, _, _ = extract_statements_from_text(text)
+    for s in statements:
+        assert text[s.start:s.end] == s.text
+        if s.cue:
+            assert text[s.cue.start:s.cue.end] == s.cue.text
+        if s.speaker_mention:
+            assert text[s.speaker_mention.start:s.speaker_mention.end] == s.speaker_mention.text
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [
+        ("Mr. Trump met Sen. Graham in Washington, D.C. on Monday. They talked.", 2),
+        ("The U.S. military said it was ready. Officials agreed.", 2),
+        ("He left at 5 p.m. on Monday. Nobody noticed.", 2),
+        ("John F. Kennedy spoke. Then he left!", 2),
+        ('"Is this it?" she asked. "Yes."', 2),
+    ],
+)
+def test_sentence_splitting(text: str, n: int) -> None:
+    assert len(split_sentences(text)) == n
+
+
+@pytest.mark.parametrize(
+    ("text", "real"),
+    [
+        ('"Yes, I have," Trump said.', True),
+        ('He called it a "witch hunt".', False),
+        ('Burton thinks that cats are "cuties".', False),
+        ('He said talks would "continue cooperation in diplomatic efforts".', True),
+    ],
+)
+def test_real_quote_versus_scare_quote(text: str, real: bool) -> None:
+    [(qs, qe)] = quote_spans(text)
+    assert is_real_quote(text, qs, qe) is real
+
+
+def test_segment_sections_of_plain_body() -> None:
+    text = "One sentence here. Another one follows with a bit more text to read."
+    assert [s.section for s in segment(text)] == ["body", "body"]
