@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from pages._ui import EDIT_TOKENS, PAGE_PATHS, VERSION
+from ui.common import EDIT_TOKENS, PAGE_PATHS, VERSION
 
 # Emoji icons, not ":material/...:" ones: Material Symbols load from Google's font CDN, which an
 # offline browser cannot reach (their ligature names would show as text).

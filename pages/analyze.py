@@ -9,7 +9,7 @@ import streamlit as st
 from analysis import store
 from analysis.errors import StancemapError
 from analysis.records import Article, FileError
-from pages._ui import EDIT_TOKENS, JUST_SAVED, PAGE_PATHS, db_url, get_models
+from ui.common import EDIT_TOKENS, JUST_SAVED, PAGE_PATHS, db_url, get_models
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "articles" / "ukraine-talks-2025-08-26.txt"
 PRESETS: dict[str, list[str]] = {

@@ -14,7 +14,7 @@ import streamlit as st
 from analysis import aggregate as ag
 from analysis import charts, export
 from analysis.sharelink import SPEAKER_TYPES, ViewState
-from pages._ui import (db_url, evidence, frames, open_analysis_or_stop, publish_view, requested_analysis,
+from ui.common import (db_url, evidence, frames, open_analysis_or_stop, publish_view, requested_analysis,
                        selected_keys, show_share_link, version)
 
 EXTRA = ("sel",)
@@ -75,7 +75,7 @@ st.session_state["current_analysis"] = analysis_id
 article_ids = [a.article_id for a in result.articles]
 
 if requested_analysis():
-    from pages._ui import current_view
+    from ui.common import current_view
     view = current_view("dashboard", result.targets, article_ids, EXTRA)
 else:
     view = st.session_state.get("dashboard_last_view") or ViewState(

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis import store
 from analysis.errors import StancemapError
-from pages._ui import EDIT_TOKENS, PAGE_PATHS, db_url
+from ui.common import EDIT_TOKENS, PAGE_PATHS, db_url
 
 st.title("Library")
 st.caption("Every saved analysis in this app's database. Anyone can open one; renaming and deleting "

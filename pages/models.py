@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis.errors import StancemapError
 from analysis.models import BUNDLED_TASKS, model_card, read_bundled_meta
-from pages._ui import LOADED, MODEL_IDS, MODEL_OVERRIDE, load_models, model_ids
+from ui.common import LOADED, MODEL_IDS, MODEL_OVERRIDE, load_models, model_ids
 
 st.title("Models")
 ids = model_ids()

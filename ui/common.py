@@ -1,6 +1,6 @@
 """UI helpers shared by the pages: cached loading, models, safe text rendering, share links.
 
-Not a page itself (``app.py`` lists the pages explicitly with ``st.Page``). Everything that is
+Kept outside pages/ so that Streamlit never lists it as a page. Everything that is
 not about Streamlit lives in :mod:`analysis`.
 """
 

@@ -1,0 +1,155 @@
+"""Browser end-to-end: share links in fresh contexts, the paste -> dashboard flow, inert XSS.
+
+Marked ``browser`` (and ``slow``); skipped without /usr/bin/chromium. The flows that run the
+real pipeline also need the bundled models (``analysis/bundled/*/stancemap.json``).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analysis import store
+from analysis.records import Article
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def bundled_models_present() -> bool:
+    return all((REPO / "analysis" / "bundled" / t / "stancemap.json").exists() for t in ("sentiment", "stance"))
+
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+EXAMPLE = REPO.parent / "shared" / "articles" / "ukraine-talks-2025-08-26.txt"
+XSS_TEXT = ("Rome hosts talks\n\n"
+            "<script>alert(1)</script> Tajani said \"**bold** <img src=x onerror=alert(2)> "
+            "[click](javascript:alert(3)) <b>tag</b> :red[red] $x^2$\" on a ceasefire in Ukraine.\n\n"
+            "<iframe src=\"javascript:alert(4)\"></iframe> # not a heading")
+needs_models = pytest.mark.skipif(not bundled_models_present(), reason="bundled models not trained yet")
+needs_example = pytest.mark.skipif(not EXAMPLE.exists(), reason="../shared/articles example missing")
+
+
+def wait_dashboard(page: Any, *, charts: int = 2) -> None:
+    """Until the dashboard shows a drawn choropleth and at least ``charts`` plotly charts."""
+    page.wait_for_selector(".js-plotly-plot .choroplethlocation", state="attached", timeout=120_000)
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {charts}")
+
+
+def assert_clean(page: Any) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.dialogs == []
+
+
+def view_of(page: Any) -> dict[str, Any]:
+    """What a user sees of the view: title, the target filter, chart count, map countries."""
+    return {
+        "title": page.locator("h1").first.inner_text(),
+        "target": page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.inner_text(),
+        "charts": page.locator(".js-plotly-plot").count(),
+        "countries": page.locator(".js-plotly-plot .choroplethlocation").count(),
+    }
+
+
+@needs_models
+@needs_example
+def test_cli_saved_example_opens_by_share_link_in_two_fresh_contexts(app_url, e2e_db, new_page):
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "analyze", str(EXAMPLE), "--targets", "a ceasefire in Ukraine",
+         "--db", e2e_db, "--out", "/dev/null"],
+        cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    analysis_id = re.search(r"saved analysis ([A-Za-z0-9_-]{22,})", proc.stderr + proc.stdout).group(1)
+    for _ in range(2):
+        page = new_page()
+        page.goto(f"{app_url}/dashboard?analysis={analysis_id}")
+        wait_dashboard(page)
+        assert_clean(page)
+        body = page.inner_text("body")
+        assert "Trump" in body and "Tajani" in body
+        assert page.locator(".js-plotly-plot").count() >= 2
+        assert page.locator(".js-plotly-plot .choroplethlocation").count() >= 1
+
+
+def _paste_and_analyze(page: Any, app_url: str, text: str, target: str) -> None:
+    page.goto(app_url)
+    box = page.get_by_label("Paste article text")
+    box.fill(text)
+    box.press("Tab")
+    targets = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Targets").locator("input")
+    targets.fill(target)
+    targets.press("Enter")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Analyze", exact=True).click()
+    page.wait_for_url(re.compile(r"/dashboard\?analysis="), timeout=300_000)
+
+
+@needs_models
+@needs_example
+def test_paste_example_analyze_share_link_same_view(app_url, new_page):
+    page = new_page()
+    _paste_and_analyze(page, app_url, EXAMPLE.read_text(encoding="utf-8"), "a ceasefire in Ukraine")
+    wait_dashboard(page)
+    assert_clean(page)
+    body = page.inner_text("body")
+    assert "Trump" in body and "Edit token" in body
+    link = page.locator('[data-testid="stCode"]').first.inner_text().strip()
+    assert link.startswith(app_url + "/dashboard?analysis=") and "target=" in link
+    token = page.locator('[data-testid="stCode"]').nth(1).inner_text().strip()
+    assert token and token not in link
+    mine = view_of(page)
+
+    other = new_page()  # a colleague's fresh browser
+    other.goto(link)
+    wait_dashboard(other)
+    assert_clean(other)
+    assert view_of(other) == mine
+    assert "Edit token" not in other.inner_text("body")
+
+
+def test_store_saved_analysis_opens_and_xss_is_inert(app_url, e2e_db, new_page, make_result):
+    result = make_result(title="<script>alert('title')</script>")
+    result.articles.append(Article(article_id="xss", text=XSS_TEXT, title="<img src=x onerror=alert(5)>"))
+    start = XSS_TEXT.index("<script>")
+    end = XSS_TEXT.index("\n\n<iframe")
+    result.rows.append({**result.rows[1], "article_id": "xss", "statement_id": "xss:0", "start": start,
+                        "end": end, "text": XSS_TEXT[start:end], "article_title": "<img src=x onerror=alert(5)>"})
+    analysis_id, _ = store.save_analysis(result, e2e_db)
+
+    page = new_page()
+    page.goto(f"{app_url}/dashboard?analysis={analysis_id}&target=a+ceasefire+in+Ukraine")
+    wait_dashboard(page)
+    assert_clean(page)
+    assert page.locator("h1").first.inner_text() == "<script>alert('title')</script>"
+    body = page.inner_text("body")
+    assert "Donald Trump" in body and "Antonio Tajani" in body
+
+    page.goto(f"{app_url}/statements?analysis={analysis_id}")
+    page.get_by_text("Article reader").wait_for()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Article").first.click()
+    page.get_by_role("option", name="<img src=x onerror=alert(5)>").click()
+    page.get_by_text("<script>alert(1)</script>", exact=False).first.wait_for()
+    body = page.inner_text("body")
+    for literal in ("<script>alert(1)</script>", "**bold**", "<img src=x onerror=alert(2)>",
+                    "[click](javascript:alert(3))", "<b>tag</b>", ":red[red]", "$x^2$",
+                    "<iframe src=\"javascript:alert(4)\"></iframe> # not a heading"):
+        assert literal in body, literal
+    # nothing was turned into markup: no injected elements, no dialogs
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator("script, iframe, img[src='x'], b:text('tag')").count() == 0
+    page.wait_for_timeout(500)
+    assert_clean(page)
+
+
+def test_unknown_analysis_link_shows_not_found(app_url, new_page):
+    page = new_page()
+    page.goto(f"{app_url}/dashboard?analysis={store.new_analysis_id()}")
+    page.get_by_text("No analysis with id").wait_for()
+    assert page.get_by_text("Analysis not found").count() == 1
+    assert "No analysis with id" in page.inner_text("body")
+    assert_clean(page)
