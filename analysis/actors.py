@@ -400,7 +400,8 @@ def _looks_like_person(words: list[str]) -> bool:
 
 def _descriptions(text: str, quotes: list[tuple[int, int]], names: list[Mention]) -> list[Mention]:
     """Descriptions by country and role: "Ukraine's foreign minister", "the Russian leader"."""
-    taken = [(m.start, m.end) for m in names]
+    # Names already found block a description, except the country word of the description itself.
+    taken = [(m.start, m.end) for m in names if m.type != ActorType.COUNTRY.value]
     out: list[Mention] = []
     for m in _DESCRIPTION.finditer(text):
         country_word = m.group("country")

@@ -192,6 +192,8 @@ def segment(text: str) -> list[Segment]:
     body_seen = False
     for p_index, (p_start, p_end) in enumerate(paras):
         m = _DATELINE_PREFIX.match(text, p_start, p_end)
+        if m and not text[m.end():p_end].strip():
+            continue  # a paragraph that is only a dateline ("date 2025-08-26") is no statement
         if m and m.end() < p_end:
             p_start = m.end()
             while p_start < p_end and text[p_start].isspace():

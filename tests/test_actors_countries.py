@@ -1,0 +1,156 @@
+"""Actors (names, roles, aliases, types) and countries (text -> gazetteer -> overrides)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis import countries as C
+from analysis.actors import find_mentions, finalize_actors, resolve_names
+from analysis.errors import InputError
+from analysis.quotes import extract_statements
+from analysis.records import Article
+
+FIXTURES = Path(__file__).parent / "fixtures" / "who"
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Russia", "RUS"), ("Russian Federation", "RUS"), ("the United States", "USA"), ("U.S.", "USA"),
+        ("Britain", "GBR"), ("South Korea", "KOR"), ("Korea, Republic of", "KOR"), ("Iran", "IRN"),
+        ("Italian", "ITA"), ("Ukrainian", "UKR"), ("Moscow", "RUS"), ("Kyiv", "UKR"),
+        ("Kremlin", "RUS"), ("White House", "USA"), ("Downing Street", "GBR"), ("State Department", "USA"),
+        ("Ukraine's", "UKR"), ("Atlantis", None), ("Monday", None),
+    ],
+)
+def test_gazetteer(name: str, code: str | None) -> None:
+    assert C.country_of(name) == code
+
+
+def test_gazetteer_comes_from_pycountry() -> None:
+    names = C.country_names()
+    assert names["bolivia, plurinational state of"] == "BOL" and names["bolivia"] == "BOL"
+    assert len({v for v in names.values()}) >= 249
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role", "country"),
+    [
+        ("Russian President Vladimir Putin spoke.", "Vladimir Putin", "president", "RUS"),
+        ("US President Donald Trump spoke.", "Donald Trump", "president", "USA"),
+        ("Foreign Minister Antonio Tajani of Italy spoke.", "Antonio Tajani", "foreign minister", "ITA"),
+        ("US Secretary of State Marco Rubio spoke.", "Marco Rubio", "secretary of state", "USA"),
+        ("Then State Department spokesman Tommy Pigott spoke.", "Tommy Pigott", "spokesman", "USA"),
+        ("Later Ukraine's President Volodymyr Zelensky spoke.", "Volodymyr Zelensky", "president", "UKR"),
+        ("Later Jane Roe, Canada's foreign minister, spoke.", "Jane Roe", "foreign minister", "CAN"),
+        ("Later Jean Dupont, the French ambassador, spoke.", "Jean Dupont", "ambassador", "FRA"),
+    ],
+)
+def test_role_and_country_from_the_text(text: str, name: str, role: str, country: str) -> None:
+    persons = [m for m in find_mentions(text) if m.type == "person"]
+    assert persons, find_mentions(text)
+    m = persons[0]
+    assert (m.name, m.role, m.country) == (name, role, country)
+
+
+def test_description_mentions() -> None:
+    text = "Rubio spoke with Ukraine's foreign minister and the Russian leader on Monday."
+    descriptions = [(m.text, m.role, m.country) for m in find_mentions(text) if m.kind == "description"]
+    assert ("Ukraine's foreign minister", "foreign minister", "UKR") in descriptions
+    assert ("the Russian leader", "leader", "RUS") in descriptions
+
+
+@pytest.mark.parametrize(
+    ("text", "not_names"),
+    [
+        ("Asked how it went, Trump smiled.", {"Asked"}),
+        ("Following the talks, Putin left.", {"Following"}),
+        ("On Monday, the Kremlin said nothing.", {"Monday", "On"}),
+        ("The Russia-Ukraine war goes on.", {"Russia-Ukraine"}),
+    ],
+)
+def test_capitalised_words_that_are_not_actors(text: str, not_names: set[str]) -> None:
+    names = {m.name for m in find_mentions(text) if m.type}
+    assert not names & not_names
+
+
+def test_aliases_merge_into_one_canonical_actor() -> None:
+    text = ("US President Donald Trump met Putin. Trump said the talks went well. "
+            "Mr. Trump later left. Russian President Vladimir Putin stayed.")
+    mentions = find_mentions(text)
+    table = resolve_names(mentions)
+    actors = finalize_actors(table)
+    assert {m.actor for m in mentions if m.name in {"Trump", "Donald Trump"}} == {"Donald Trump"}
+    trump = actors["Donald Trump"]
+    assert trump.type == "person" and trump.country == "USA" and trump.role == "president"
+    assert "Trump" in trump.aliases and "US President Donald Trump" in trump.aliases
+    assert actors["Vladimir Putin"].country == "RUS"
+
+
+@pytest.mark.parametrize(
+    ("text", "actor", "type_", "country"),
+    [
+        ("The State Department said talks would resume.", "State Department", "organization", "USA"),
+        ("The Kremlin said talks would resume.", "Kremlin", "organization", "RUS"),
+        ("Moscow has since said there are no plans.", "Moscow", "country", "RUS"),
+        ("NATO said the alliance was united.", "NATO", "organization", None),
+        ("Russian officials said the strikes would continue.", "Russian officials", "group", "RUS"),
+        ("Germany said it would send more air defence.", "Germany", "country", "DEU"),
+    ],
+)
+def test_organisations_capitals_and_groups_as_speakers(text: str, actor: str, type_: str,
+                                                       country: str | None) -> None:
+    statements, _, actors = extract_statements(Article("t", text))
+    assert statements[0].speaker == actor
+    assert actors[actor].type == type_
+    assert actors[actor].country == country
+
+
+def test_leaders_table_fills_in_only_without_text_evidence() -> None:
+    _, _, actors = extract_statements(Article("t", "Volodymyr Zelensky said Ukraine would not give up."))
+    assert actors["Volodymyr Zelensky"].country == "UKR"  # gazetteer extension
+    # Text evidence wins over the table.
+    _, _, actors = extract_statements(Article("t", "Canadian envoy Marco Rubio said the talks were fine."))
+    assert actors["Marco Rubio"].country == "CAN"
+
+
+def test_overrides_replace_text_and_gazetteer_and_merge_aliases() -> None:
+    overrides = C.load_overrides(FIXTURES / "overrides.json")
+    assert overrides["Tommy Pigott"]["country"] == "USA"
+    text = ("Zelenskyy said the front held. Burton said cats are cute. "
+            "Russian commentator Burton added more.")
+    statements, _, actors = extract_statements(Article("t", text), overrides)
+    assert statements[0].speaker == "Volodymyr Zelensky"
+    assert actors["Volodymyr Zelensky"].country == "UKR"
+    assert actors["Burton"].country == "GBR"          # override beats the text ("Russian")
+    assert actors["Burton"].role == "cat expert"
+
+
+def test_csv_overrides() -> None:
+    overrides = C.load_overrides(FIXTURES / "overrides.csv")
+    assert overrides["Burton"] == {"country": "GBR", "type": "person", "role": "cat expert",
+                                   "aliases": ["Tim Burton", "T. Burton"]}
+    assert overrides["Example Corp"]["country"] == "DEU"
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "message"),
+    [
+        ('{"Trump": "XYZ"}', ".json", "not an ISO 3166-1 alpha-3"),
+        ("{not json", ".json", "not valid JSON"),
+        ('["USA"]', ".json", "expected a JSON object"),
+        ("who,where\nTrump,USA\n", ".csv", "needs a header with 'name'"),
+    ],
+)
+def test_bad_overrides_files(tmp_path: Path, content: str, suffix: str, message: str) -> None:
+    path = tmp_path / f"o{suffix}"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        C.load_overrides(path)
+
+
+def test_missing_overrides_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read"):
+        C.load_overrides(tmp_path / "nope.json")

@@ -1,0 +1,154 @@
+"""``python -m analysis analyze``: formats, --db, per-file errors, stdin, overrides (fake models)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import analysis.models as models
+from analysis.__main__ import main
+from analysis.pipeline import CONTRACT_FIELDS
+from tests.fakes_who import FakeSentiment, FakeStance
+
+FIXTURES = Path(__file__).parent / "fixtures" / "who"
+REPO = Path(__file__).resolve().parents[1]
+TEXT = 'date 2025-08-26\n\n"We will win this war," Trump said. The Kremlin said there were no plans for talks.\n'
+
+
+@pytest.fixture(autouse=True)
+def fake_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(models, "load_sentiment_model", lambda *a, **k: FakeSentiment())
+    monkeypatch.setattr(models, "load_stance_model", lambda *a, **k: FakeStance())
+
+
+@pytest.fixture
+def article(tmp_path: Path) -> Path:
+    path = tmp_path / "talks.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    return path
+
+
+def _jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_jsonl_to_stdout_has_the_contract_fields(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["analyze", str(article), "--targets", "peace talks", "--no-progress"])
+    out, err = capsys.readouterr()
+    assert rc == 0
+    rows = _jsonl(out)
+    assert len(rows) == 2
+    assert list(rows[0])[:len(CONTRACT_FIELDS)] == list(CONTRACT_FIELDS)
+    assert rows[0]["speaker"] == "Trump" and rows[0]["kind"] == "direct_quote"
+    assert rows[1]["speaker"] == "Kremlin" and rows[1]["speaker_country"] == "RUS"
+    assert rows[0]["published"] == "2025-08-26" and rows[0]["article_id"] == "talks"
+    assert set(rows[0]["stance"]) == {"peace talks"}
+    assert rows[0]["analysis_id"] is None
+    assert "1 article(s), 2 statement(s)" in err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_file_formats(article: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"rows.{fmt}"
+    assert main(["analyze", str(article), "--out", str(out), "--no-progress"]) == 0
+    if fmt == "csv":
+        df = pd.read_csv(out)
+    elif fmt == "parquet":
+        df = pd.read_parquet(out)
+    else:
+        df = pd.DataFrame(_jsonl(out.read_text(encoding="utf-8")))
+    assert list(df.columns)[:len(CONTRACT_FIELDS)] == list(CONTRACT_FIELDS)
+    assert len(df) == 2
+    if fmt != "jsonl":
+        assert json.loads(df["sentiment"][0])["label"] in {"negative", "neutral", "positive"}
+
+
+def test_format_flag_wins_over_extension(article: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rows.txt"
+    assert main(["analyze", str(article), "--format", "csv", "--out", str(out), "--no-progress"]) == 0
+    assert out.read_text(encoding="utf-8").startswith("analysis_id,article_id,")
+
+
+def test_parquet_needs_a_file(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(article), "--format", "parquet"]) == 2
+    assert "Parquet is a binary format" in capsys.readouterr().err
+
+
+def test_bad_files_are_reported_and_the_rest_goes_through(article: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"not a pdf at all")
+    rc = main(["analyze", str(empty), str(article), str(junk), "--no-progress"])
+    out, err = capsys.readouterr()
+    assert rc == 0
+    assert len(_jsonl(out)) == 2
+    assert f"skipped {empty}" in err and f"skipped {junk}" in err
+    assert "2 input(s) skipped" in err
+
+
+def test_nothing_readable_is_exit_2_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["analyze", str(tmp_path / "missing.txt")])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "no input could be read" in err and "Traceback" not in err
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    class FakeStdin:
+        buffer = io.BytesIO(TEXT.encode())
+
+    monkeypatch.setattr(sys, "stdin", FakeStdin())
+    assert main(["analyze", "-", "--no-progress"]) == 0
+    rows = _jsonl(capsys.readouterr().out)
+    assert rows[0]["article_id"] == "stdin"
+
+
+def test_csv_input_and_overrides(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["analyze", str(FIXTURES / "articles.csv"), "--overrides", str(FIXTURES / "overrides.json"),
+               "--no-progress"])
+    rows = _jsonl(capsys.readouterr().out)
+    assert rc == 0
+    assert {r["article_id"] for r in rows} == {"a1", "a2"}
+    assert {r["source"] for r in rows} == {"Example News", "Other Wire"}
+
+
+def test_bad_overrides_file_is_exit_2(article: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "o.json"
+    bad.write_text('{"Trump": "XX"}', encoding="utf-8")
+    assert main(["analyze", str(article), "--overrides", str(bad)]) == 2
+    assert "ISO 3166-1 alpha-3" in capsys.readouterr().err
+
+
+def test_db_saves_and_every_row_carries_the_id(article: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    store = pytest.importorskip("analysis.store")
+    db = f"sqlite:///{tmp_path / 'stancemap.db'}"
+    out = tmp_path / "rows.jsonl"
+    rc = main(["analyze", str(article), "--db", db, "--out", str(out), "--targets", "peace talks",
+               "--no-progress"])
+    stdout, err = capsys.readouterr()
+    assert rc == 0
+    analysis_id = stdout.strip()
+    rows = _jsonl(out.read_text(encoding="utf-8"))
+    assert {r["analysis_id"] for r in rows} == {analysis_id}
+    assert f"saved analysis {analysis_id}" in err
+    loaded = store.load_analysis(analysis_id, db)
+    assert [r["statement_id"] for r in loaded.rows] == [r["statement_id"] for r in rows]
+    assert loaded.targets == ["peace talks"]
+
+
+def test_help_lists_the_options() -> None:
+    proc = subprocess.run([sys.executable, "-m", "analysis", "analyze", "--help"], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0
+    for flag in ("--targets", "--format", "--out", "--db", "--model-sentiment", "--model-stance",
+                 "--batch-size", "--overrides"):
+        assert flag in proc.stdout

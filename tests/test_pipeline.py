@@ -1,0 +1,172 @@
+"""The analyze pipeline: the example article's bar, row contract, batching, progress, targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.ingest import article_from_text, load_inputs
+from analysis.pipeline import CONTRACT_FIELDS, EXTRA_FIELDS, analyze, suggest_targets
+from analysis.records import AnalysisResult
+from tests.fakes_who import FakeSentiment, FakeStance
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT.parent / "shared" / "articles" / "ukraine-talks-2025-08-26.txt"
+BUNDLED = ROOT / "analysis" / "bundled"
+
+# (phrase in the statement, speaker, country) of the example article's six direct quotes ...
+EXAMPLE_DIRECT = [
+    ("Yes, I have", "Donald Trump", "USA"),
+    ("Every conversation I have with him", "Donald Trump", "USA"),
+    ("Because he doesn't like him", "Donald Trump", "USA"),
+    ("going to get the war done", "Donald Trump", "USA"),
+    ("continue cooperation in diplomatic efforts", "Tommy Pigott", "USA"),
+    ("highlighted the importance of concrete", "Antonio Tajani", "ITA"),
+]
+# ... and its five main indirect statements.
+EXAMPLE_INDIRECT = [
+    ("demining operations", "Antonio Tajani", "ITA"),
+    ("no plans for such talks", "Moscow", "RUS"),
+    ("was in sight", "Donald Trump", "USA"),
+    ("Rubio spoke Monday in a joint call", "State Department", "USA"),
+    ("had recently spoken with Russian President", "Donald Trump", "USA"),
+]
+EXAMPLE_COUNTRIES = {"Donald Trump": "USA", "Marco Rubio": "USA", "Tommy Pigott": "USA",
+                     "Vladimir Putin": "RUS", "Volodymyr Zelensky": "UKR", "Antonio Tajani": "ITA"}
+
+
+@pytest.fixture(scope="module")
+def example() -> AnalysisResult:
+    if not EXAMPLE.exists():
+        pytest.skip("../shared/articles not present")
+    articles, errors = load_inputs([str(EXAMPLE)])
+    assert errors == []
+    return analyze(articles, ["security guarantees for Ukraine"], sentiment_model=FakeSentiment(),
+                   stance_model=FakeStance())
+
+
+def _row(result: AnalysisResult, phrase: str) -> dict:
+    rows = [r for r in result.rows if phrase in r["text"]]
+    assert len(rows) == 1, phrase
+    return rows[0]
+
+
+@pytest.mark.parametrize(("phrase", "speaker", "country"), EXAMPLE_DIRECT)
+def test_example_direct_quotes(example: AnalysisResult, phrase: str, speaker: str, country: str) -> None:
+    row = _row(example, phrase)
+    assert (row["kind"], row["speaker"], row["speaker_country"]) == ("direct_quote", speaker, country)
+
+
+def test_example_has_exactly_six_direct_quotes(example: AnalysisResult) -> None:
+    assert sum(r["kind"] == "direct_quote" for r in example.rows) == 6
+
+
+@pytest.mark.parametrize(("phrase", "speaker", "country"), EXAMPLE_INDIRECT)
+def test_example_indirect_statements(example: AnalysisResult, phrase: str, speaker: str, country: str) -> None:
+    row = _row(example, phrase)
+    assert (row["kind"], row["speaker"], row["speaker_country"]) == ("indirect_quote", speaker, country)
+
+
+def test_example_countries_wherever_actors_speak_or_are_mentioned(example: AnalysisResult) -> None:
+    actors = {a.name: a for a in example.actors}
+    for name, country in EXAMPLE_COUNTRIES.items():
+        assert actors[name].country == country, name
+    seen: set[str] = set()
+    for r in example.rows:
+        if r["speaker"] in EXAMPLE_COUNTRIES:
+            assert r["speaker_country"] == EXAMPLE_COUNTRIES[r["speaker"]]
+        for m in r["mentions"]:
+            if m["actor"] in EXAMPLE_COUNTRIES:
+                seen.add(m["actor"])
+                assert m["country"] == EXAMPLE_COUNTRIES[m["actor"]], m
+    assert seen == set(EXAMPLE_COUNTRIES)
+
+
+def test_example_published_and_narrative(example: AnalysisResult) -> None:
+    assert {r["published"] for r in example.rows} == {"2025-08-26"}
+    headline = _row(example, "fumes at Kyiv strikes")
+    assert headline["kind"] == "narrative" and headline["speaker"] is None
+    assert headline["section"] == "headline"
+
+
+def test_rows_follow_the_contract(example: AnalysisResult) -> None:
+    article = example.articles[0]
+    ids = [r["statement_id"] for r in example.rows]
+    assert len(ids) == len(set(ids))
+    for r in example.rows:
+        assert set(r) == set(CONTRACT_FIELDS) | set(EXTRA_FIELDS)
+        assert article.text[r["start"]:r["end"]] == r["text"]
+        assert r["kind"] in {"direct_quote", "indirect_quote", "narrative"}
+        assert r["sentiment"]["label"] in {"negative", "neutral", "positive"}
+        assert set(r["stance"]) == {"security guarantees for Ukraine"}
+        assert r["models"] == {"sentiment": "fake:sentiment", "stance": "fake:stance"}
+        for span in (r["speaker_mention"], r["cue"]):
+            if span:
+                assert article.text[span["start"]:span["end"]] == span["text"]
+        for m in r["mentions"]:
+            assert r["start"] <= m["start"] < m["end"] <= r["end"]
+            assert m["sentiment"]["label"] in {"negative", "neutral", "positive"}
+        if r["kind"] == "narrative":
+            assert r["speaker"] is None
+
+
+def test_one_batched_model_call_per_stage() -> None:
+    sent, stance = FakeSentiment(), FakeStance()
+    articles = [article_from_text("Trump said the deal was good. Putin said the war was bad.", "a"),
+                article_from_text('"We will fight," Zelensky said. Officials agreed.', "b")]
+    stages: list[str] = []
+    result = analyze(articles, ["the deal", "the war"], sentiment_model=sent, stance_model=stance,
+                     progress=lambda stage, done, total: stages.append(stage))
+    assert len(sent.calls) == 1 and len(stance.calls) == 1
+    texts, spans = sent.calls[0]
+    n_mentions = sum(len(r["mentions"]) for r in result.rows)
+    assert len(texts) == len(result.rows) + n_mentions
+    assert sum(s is None for s in spans) == len(result.rows)
+    assert len(stance.calls[0][0]) == 2 * len(result.rows)
+    assert [s for s in dict.fromkeys(stages)] == ["statements", "sentiment", "stance"]
+    assert result.rows[0]["stance"]["the deal"]["label"] == "favor"
+
+
+def test_no_targets_means_no_stance_model() -> None:
+    result = analyze([article_from_text("Trump said the deal was good.")], [],
+                     sentiment_model=FakeSentiment(), stance_model=None)
+    assert result.rows[0]["stance"] == {}
+    assert result.models["stance"] is None
+
+
+def test_overrides_reach_the_rows() -> None:
+    result = analyze([article_from_text("Burton said cats are cute.")], [], sentiment_model=FakeSentiment(),
+                     overrides={"Burton": "GBR"})
+    assert result.rows[0]["speaker_country"] == "GBR"
+
+
+def test_actors_merge_across_articles() -> None:
+    articles = [article_from_text("US President Donald Trump said talks went well.", "a"),
+                article_from_text("Trump said the deal was close.", "b")]
+    result = analyze(articles, [], sentiment_model=FakeSentiment())
+    assert {r["speaker"] for r in result.rows} == {"Donald Trump"}
+    assert {r["speaker_country"] for r in result.rows} == {"USA"}
+
+
+def test_suggest_targets() -> None:
+    if not EXAMPLE.exists():
+        pytest.skip("../shared/articles not present")
+    articles, _ = load_inputs([str(EXAMPLE)])
+    suggestions = suggest_targets(articles, limit=8)
+    assert len(suggestions) == 8
+    assert suggestions[0] == "Donald Trump"
+    assert "security guarantees" in suggestions
+    assert suggest_targets([], limit=8) == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (BUNDLED / "sentiment" / "stancemap.json").exists()
+                    or not (BUNDLED / "stance" / "stancemap.json").exists(),
+                    reason="bundled models not trained yet")
+def test_example_with_the_bundled_models() -> None:
+    articles, _ = load_inputs([str(EXAMPLE)]) if EXAMPLE.exists() else ([article_from_text(
+        '"We will win," Trump said.')], [])
+    result = analyze(articles, ["a ceasefire"])
+    assert result.models == {"sentiment": "bundled:sentiment", "stance": "bundled:stance"}
+    assert all(set(r["stance"]["a ceasefire"]["scores"]) == {"favor", "against", "none"} for r in result.rows)
