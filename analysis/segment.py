@@ -93,7 +93,7 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the period at ``dot`` belongs to an abbreviation or an initial."""
-    m = re.search(r"([A-Za-z.]+)$", text[:dot])
+    m = re.search(r"([A-Za-z.]+)$", text[max(0, dot - 40):dot])
     if not m:
         return False
     word = m.group(1).lower().strip(".")
@@ -117,7 +117,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None,
         if m.group()[0] == "." and len(m.group().rstrip("\"”’»)]")) == 1 and _is_abbreviation(text, m.start()):
             # "U.S. officials" is no boundary, but "... in the U.S. The next" is: the abbreviation
             # ends a sentence only when an uppercase word follows that is not a name part.
-            word = re.search(r"([A-Za-z.]+)$", text[:m.start()])
+            word = re.search(r"([A-Za-z.]+)$", text[max(0, m.start() - 40):m.start()])
             w = word.group(1).lower().strip(".") if word else ""
             if not (w in {"u.s", "u.k", "a.m", "p.m", "etc", "d.c"} and re.match(r"(?:The|He|She|They|It|But|In|A)\b", nxt)):
                 continue
