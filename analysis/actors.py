@@ -118,6 +118,7 @@ PRONOUNS: dict[str, str] = {
 TOKEN = re.compile(
     r"(?:[A-Za-z]\.){2,}"                                   # U.S., U.N., D.C.
     r"|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|St|Jr|Sr|Prof|Rev|Amb|Capt|Adm|Maj|Sec|Pres)\.(?=\s)"
+    r"|[A-Z]\.(?=\s[A-Z])"                                # initials: "James B. Comey"
     r"|\w+(?:[’'\-]\w+)*"
     r"|[^\w\s]"
 )

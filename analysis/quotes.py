@@ -214,6 +214,7 @@ def _cues(tokens: list[Token], quotes: list[tuple[int, int]]) -> list[tuple[int,
 _NOT_HEADS: frozenset[str] = frozenset({
     "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "from", "that", "which", "who",
     "it", "this", "there", "here", "not", "also", "be", "been", "is", "was", "time", "day", "week",
+    "but", "nor", "yet", "so", "than", "as",
     "year", "years", "way", "fact", "end", "point", "same", "idea", "one", "thing", "things",
 })
 PORTION_HEADS: frozenset[str] = frozenset({"percent", "half", "third", "thirds", "quarter",
@@ -372,6 +373,33 @@ def _speaker_after(ctx: _Context, tokens: list[Token], k_end: int) -> Mention | 
     return None
 
 
+def cue_low_ing(word: str) -> bool:
+    """A participle cue ("saying", "adding"): its speaker is the subject of the clause."""
+    return word.lower().endswith("ing")
+
+
+def _clause_subject(ctx: _Context, tokens: list[Token], k: int,
+                    quotes: list[tuple[int, int]]) -> Mention | None:
+    """The subject at the start of the statement: its first name, description or pronoun
+    outside quotations within the first words (after an introductory phrase and comma)."""
+    start = 0
+    for i in range(min(k, 12)):
+        if tokens[i].text == ",":
+            start = i + 1
+            break
+    for i in (0, start) if start else (0,):
+        for j in range(i, min(k, i + 4)):
+            t = tokens[j]
+            if _in_quote(t.start, quotes):
+                break
+            if t.text.lower() in {"he", "she", "they"}:
+                return _pronoun(t)
+            m = _mention_starting(ctx, t.start)
+            if m is not None and m.type is not None:
+                return m
+    return None
+
+
 def _attributions(ctx: _Context, seg_start: int, seg_end: int,
                   quotes: list[tuple[int, int]]) -> list[_Attr]:
     tokens = tokenize(ctx.qtext or ctx.text, seg_start, seg_end)
@@ -382,10 +410,20 @@ def _attributions(ctx: _Context, seg_start: int, seg_end: int,
         speaker = None
         inverted = False
         if not is_according:
-            speaker = _speaker_before(ctx, tokens, k)
+            prev = tokens[k - 1] if k > 0 else None
+            qt = ctx.qtext or ctx.text
+            # After a closing quotation mark the cue is inverted only when the quotation ended
+            # with punctuation ('..., " said X'); a quoted title ('"Today" reminded') is no quote.
+            after_quote = prev is not None and prev.text in {"”", '"'} and qt[prev.start - 1:prev.start] in {",", ".", "!", "?"}
+            if prev is not None and prev.text.lower() in {"but", "and"} or (
+                    cue_low_ing(tokens[k].text) and prev is not None and prev.text == ","):
+                # "X declined to comment but said ...", "X left, saying ...": the clause subject.
+                speaker = _clause_subject(ctx, tokens, k, quotes)
+            else:
+                speaker = _speaker_before(ctx, tokens, k)
             # "asked" / "called" need a subject; "when asked" is no attribution.
-            if speaker is None and k > 0 and (tokens[k - 1].text in {",", "”", '"'} or
-                                              _in_quote(tokens[k - 1].start, quotes)):
+            if speaker is None and prev is not None and not cue_low_ing(tokens[k].text) and (
+                    prev.text == "," or after_quote or _in_quote(prev.start, quotes)):
                 speaker = _speaker_after(ctx, tokens, k_end)
                 inverted = speaker is not None
         else:
@@ -486,7 +524,9 @@ def _split_points(ctx: _Context, seg: Segment, attrs: list[_Attr],
         if a.inverted or a.speaker.start <= seg.start:
             continue
         before = ctx.text[seg.start:a.speaker.start]
-        m = re.search(r"(?:,|;)\s+(?:(but|while|whereas|although|though|and)\s+)?$", before)
+        if a.speaker.kind == "pronoun":
+            continue  # "…, although he supports …" is the same speaker, most of the time
+        m = re.search(r"(?:,|;)\s+(?:(but|while|whereas|and)\s+)?$", before)
         if not m or (m.group(1) is None and not before.rstrip().endswith(";")):
             continue
         cut = seg.start + m.start()
