@@ -97,6 +97,8 @@ SKIP_BEFORE_CUE: frozenset[str] = frozenset({
     "falsely", "correctly", "rightly", "wrongly", "once", "personally", "himself", "herself",
     "themselves", "could", "might", "may", "can", "should", "must", "shall",
 })
+_LY_NOUNS: frozenset[str] = frozenset({"ally", "family", "rally", "assembly", "supply", "monopoly",
+                                       "anomaly", "belly", "bully", "folly", "tally", "july", "italy"})
 # Heads of common-noun speakers (from PolNeAR train gold sources, lower-case heads seen >= 4 times).
 SPEAKER_NOUNS: frozenset[str] = frozenset({
     "campaign", "poll", "polls", "voters", "officials", "official", "candidates", "candidate",
@@ -226,7 +228,10 @@ def _generic_np(tokens: list[Token], head: int, text: str) -> Mention | None:
     statement", "The billionaire businessman", "55 percent"."""
     h = tokens[head]
     head_low = h.text.lower()
-    if not h.text[:1].islower() or not h.text.isalpha() and "-" not in h.text:
+    if h.text[:1].isupper() and head_low in SPEAKER_NOUNS:
+        pass  # "Aides have said", "Some say": a sentence-initial common-noun speaker
+
+    elif not h.text[:1].islower() or not h.text.isalpha() and "-" not in h.text:
         if not (head_low == "percent" or re.fullmatch(r"\d+%", h.text)):
             return None
     known = head_low in SPEAKER_NOUNS or head_low in PORTION_HEADS
@@ -303,6 +308,9 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
             j -= 1
         elif low == "on" and j + 1 < k and tokens[j + 1].text.lower() in SKIP_BEFORE_CUE:
             j -= 1  # "Ryan on Tuesday called"
+        elif (low.endswith("ly") and len(low) > 4 and tokens[j].text.islower() and low.isalpha()
+              and low not in _LY_NOUNS):
+            j -= 1  # adverbs: "Republicans quickly accused"
         else:
             break
     # ", however," between speaker and cue
@@ -359,6 +367,18 @@ def _speaker_after(ctx: _Context, tokens: list[Token], k_end: int) -> Mention | 
                 return person
     if m is not None:
         return m
+    # "said conservative activist Bob Klaus": a person's name after a few lower-case words.
+    for h in range(j, min(len(tokens), j + 6)):
+        th = tokens[h]
+        if th.text in {",", ".", ";", ":", "“", '"'}:
+            break
+        named = _mention_starting(ctx, th.start)
+        if named is not None:
+            if named.type == ActorType.PERSON.value and h > j:
+                return named
+            break
+        if th.text[:1].isupper() and h > j:
+            continue
     # Generic: scan to the first speaker noun within 6 tokens ("according to a foreign ministry statement").
     for h in range(j, min(len(tokens), j + 6)):
         if tokens[h].text in {",", ".", ";", ":"}:

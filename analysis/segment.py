@@ -40,6 +40,12 @@ _CAPTION_CREDIT = re.compile(
 )
 
 
+_ATTRIBUTION_AFTER = re.compile(
+    r"(?:[A-Z][\w.’'\-]*\s+){1,4}(?:said|says|asked|asks|added|told|wrote|replied|shouted|"
+    r"continued|insisted|explained|joked|wondered)\b"
+)
+
+
 @dataclass(frozen=True)
 class Sentence:
     start: int
@@ -123,6 +129,10 @@ def split_sentences(text: str, start: int = 0, end: int | None = None,
                 continue
         # A lower-case continuation is no new sentence ("he said. and" is rare; "5 p.m. on" common).
         if nxt[0].islower() or nxt[0] in ",;:":
+            continue
+        # '"… angry?" Clinton asked.': a question or exclamation inside a quotation followed by
+        # its attribution does not end the sentence.
+        if m.group()[-1] in "\"”" and m.group()[0] in "?!" and _ATTRIBUTION_AFTER.match(nxt):
             continue
         s, e = _strip_span(text, pos, stop)
         if e > s:
