@@ -119,6 +119,19 @@ def find_published(text: str) -> str | None:
     return None
 
 
+def guess_title(text: str) -> str | None:
+    """The headline of a plain text: its first headline-like paragraph above the body, if any
+    (see :func:`analysis.segment.segment`), without a final period."""
+    from .segment import segment
+
+    for seg in segment(text[:5000]):
+        if seg.section == "headline":
+            return seg.text.rstrip(".").strip() or None
+        if seg.section == "body":
+            return None
+    return None
+
+
 def decode_bytes(data: bytes, name: str = "input") -> str:
     """Text from bytes: BOMs and UTF-8 first, then charset-normalizer's best guess.
 
@@ -181,6 +194,8 @@ def article_from_text(text: str, article_id: str = "pasted", *, title: str | Non
     text = _clean_text(text)
     _require_text(text, article_id, "the text is empty; paste or upload an article.")
     _check_size(len(text.encode("utf-8")), article_id)
+    if not title:
+        title = guess_title(text)
     return Article(
         article_id=article_id,
         text=text,

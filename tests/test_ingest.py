@@ -286,3 +286,21 @@ def test_url_fetched_html_is_extracted(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_every_error_is_a_stancemap_error() -> None:
     for exc in (ExtractionFailed, InputError, UnsupportedFile):
         assert issubclass(exc, StancemapError)
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Ministers back ceasefire talks\n\n" + "The ministers said on Friday that the talks would go on. " * 4,
+         "Ministers back ceasefire talks"),
+        ("Trump said the talks went well and that he would meet Putin again soon in Alaska.", None),
+    ],
+)
+def test_title_from_a_headline_above_the_body(text: str, title: str | None) -> None:
+    assert article_from_text(text).title == title
+
+
+@pytest.mark.skipif(not EXAMPLE.exists(), reason="../shared/articles not present")
+def test_example_article_title() -> None:
+    [a], _ = load_inputs([str(EXAMPLE)])
+    assert a.title == "Trump calls Putin, says talks “good” but fumes at Kyiv strikes"
