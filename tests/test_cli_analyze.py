@@ -152,3 +152,16 @@ def test_help_lists_the_options() -> None:
     for flag in ("--targets", "--format", "--out", "--db", "--model-sentiment", "--model-stance",
                  "--batch-size", "--overrides"):
         assert flag in proc.stdout
+
+
+def test_unknown_model_is_exit_2_with_a_message(article: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from analysis.errors import ModelUnavailable
+
+    def refuse(model_id: str = "x", *a: object, **k: object) -> None:
+        raise ModelUnavailable(f"model {model_id!r} is not available offline")
+
+    monkeypatch.setattr(models, "load_sentiment_model", refuse)
+    assert main(["analyze", str(article), "--model-sentiment", "no/such-model"]) == 2
+    err = capsys.readouterr().err
+    assert "no/such-model" in err and "Traceback" not in err
