@@ -89,7 +89,7 @@ SKIP_BEFORE_CUE: frozenset[str] = frozenset({
     "also", "has", "have", "had", "since", "later", "again", "repeatedly", "previously", "then",
     "recently", "once", "publicly", "privately", "reportedly", "already", "often", "still", "just",
     "last", "week", "earlier", "further", "separately", "initially", "would", "will", "did", "does",
-    "do", "not", "never", "is", "was", "were", "are", "been", "first", "subsequently", "quickly",
+    "do", "not", "never", "first", "subsequently", "quickly",
     "simply", "even", "flatly", "openly", "strongly", "explicitly", "specifically", "frequently",
     "directly", "finally", "ultimately", "yesterday", "today", "tonight", "monday", "tuesday",
     "wednesday", "thursday", "friday", "saturday", "sunday", "month", "year", "night", "morning",
@@ -97,6 +97,7 @@ SKIP_BEFORE_CUE: frozenset[str] = frozenset({
     "falsely", "correctly", "rightly", "wrongly", "once", "personally", "himself", "herself",
     "themselves", "could", "might", "may", "can", "should", "must", "shall",
 })
+_BE: frozenset[str] = frozenset({"is", "was", "were", "are", "been", "be", "being"})
 _LY_NOUNS: frozenset[str] = frozenset({"ally", "family", "rally", "assembly", "supply", "monopoly",
                                        "anomaly", "belly", "bully", "folly", "tally", "july", "italy"})
 # Heads of common-noun speakers (from PolNeAR train gold sources, lower-case heads seen >= 4 times).
@@ -306,6 +307,8 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
         low = tokens[j].text.lower()
         if low in SKIP_BEFORE_CUE:
             j -= 1
+        elif low in _BE and cue_low_ing(tokens[k].text):
+            j -= 1  # "Trump has been saying"; but "the race was called" is passive, no speech
         elif low == "on" and j + 1 < k and tokens[j + 1].text.lower() in SKIP_BEFORE_CUE:
             j -= 1  # "Ryan on Tuesday called"
         elif (low.endswith("ly") and len(low) > 4 and tokens[j].text.islower() and low.isalpha()
@@ -454,6 +457,9 @@ def _attributions(ctx: _Context, seg_start: int, seg_end: int,
         if speaker.kind == "pronoun" and speaker.name in {"we", "i"}:
             continue
         cue_text = ctx.text[cue.start:cue.end]
+        if (speaker.kind == "generic" and cue_text.lower() in {"called", "described"}
+                and speaker.text.split()[-1].lower() not in SPEAKER_NOUNS):
+            continue  # "a culture called ...", "a beer called ...": naming, not speech
         # Extend "told reporters" / "said in a statement" is left to the content; the cue is the verb.
         rest = ctx.text[max(cue.end, speaker.end):seg_end].strip()
         post = len(re.findall(r"\w+", rest[:200])) <= 8 and cue.start > seg_start + 10
