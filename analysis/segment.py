@@ -81,7 +81,10 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
             last = i == len(lines) - 1
             short_title = (len(content) < 120 and not re.search(r"[.!?:;,\"”’)]$", content)
                            and len(lines) > 1)
-            if last or short_title or _CAPTION_CREDIT.search(content):
+            # A line that ends a sentence ends a paragraph too: pasted web text puts one line
+            # break between paragraphs; hard-wrapped text rarely breaks right after a period.
+            ends_sentence = bool(re.search(r"[.!?][\"”’)]*$", content))
+            if last or short_title or ends_sentence or _CAPTION_CREDIT.search(content):
                 end = block_start + line.end()
                 if text[pos:end].strip():
                     spans.append(_strip_span(text, pos, end))

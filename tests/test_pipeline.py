@@ -170,3 +170,17 @@ def test_example_with_the_bundled_models() -> None:
     result = analyze(articles, ["a ceasefire"])
     assert result.models == {"sentiment": "bundled:sentiment", "stance": "bundled:stance"}
     assert all(set(r["stance"]["a ceasefire"]["scores"]) == {"favor", "against", "none"} for r in result.rows)
+
+
+def test_example_pasted_with_single_line_breaks() -> None:
+    """Text pasted from a browser often has one line break between paragraphs."""
+    if not EXAMPLE.exists():
+        pytest.skip("../shared/articles not present")
+    import re
+
+    text = re.sub(r"\n\n+", "\n", EXAMPLE.read_text(encoding="utf-8"))
+    result = analyze([article_from_text(text)], [], sentiment_model=FakeSentiment())
+    for phrase, speaker, country in EXAMPLE_DIRECT + EXAMPLE_INDIRECT:
+        row = _row(result, phrase)
+        assert (row["speaker"], row["speaker_country"]) == (speaker, country), phrase
+    assert _row(result, "fumes at Kyiv strikes")["section"] == "headline"
