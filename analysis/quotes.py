@@ -275,6 +275,9 @@ def _generic_np(tokens: list[Token], head: int, text: str) -> Mention | None:
     else:
         typ = ActorType.PERSON.value
     name = re.sub(r"^(?:the|a|an|his|her|their|its|our|this|that|these|those)\s+", "", phrase, flags=re.I)
+    first = name.split()[0] if name.split() else ""
+    if first[:1].isupper() and (first.lower() in SPEAKER_NOUNS or first.lower() in DETERMINERS):
+        name = first.lower() + name[len(first):]  # "Officials said" and "officials said": one actor
     return Mention(start, end, phrase, name, "generic", typ, None, country, None, False,
                    evidence="text" if country else None)
 
