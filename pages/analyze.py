@@ -9,7 +9,9 @@ import streamlit as st
 from analysis import store
 from analysis.errors import StancemapError
 from analysis.records import Article, FileError
-from ui.common import EDIT_TOKENS, JUST_SAVED, PAGE_PATHS, db_url, get_models
+from ui.common import ensure_app_entry, EDIT_TOKENS, JUST_SAVED, PAGE_PATHS, db_url, get_models
+
+ensure_app_entry()
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "articles" / "ukraine-talks-2025-08-26.txt"
 PRESETS: dict[str, list[str]] = {

@@ -14,8 +14,10 @@ import streamlit as st
 from analysis import aggregate as ag
 from analysis import charts, export
 from analysis.sharelink import SPEAKER_TYPES, ViewState
-from ui.common import (db_url, evidence, frames, open_analysis_or_stop, publish_view, requested_analysis,
+from ui.common import (ensure_app_entry, db_url, evidence, frames, open_analysis_or_stop, publish_view, requested_analysis,
                        selected_keys, show_share_link, version)
+
+ensure_app_entry()
 
 EXTRA = ("sel",)
 

@@ -7,7 +7,9 @@ import streamlit as st
 
 from analysis import store
 from analysis.errors import StancemapError
-from ui.common import EDIT_TOKENS, PAGE_PATHS, db_url
+from ui.common import ensure_app_entry, EDIT_TOKENS, PAGE_PATHS, db_url
+
+ensure_app_entry()
 
 st.title("Library")
 st.caption("Every saved analysis in this app's database. Anyone can open one; renaming and deleting "

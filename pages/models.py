@@ -6,7 +6,9 @@ import streamlit as st
 
 from analysis.errors import StancemapError
 from analysis.models import BUNDLED_TASKS, model_card, read_bundled_meta
-from ui.common import LOADED, MODEL_IDS, MODEL_OVERRIDE, load_models, model_ids
+from ui.common import ensure_app_entry, LOADED, MODEL_IDS, MODEL_OVERRIDE, load_models, model_ids
+
+ensure_app_entry()
 
 st.title("Models")
 ids = model_ids()

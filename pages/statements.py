@@ -10,8 +10,10 @@ from analysis import store
 from analysis.errors import StancemapError
 from analysis.labels import STANCE_LABELS
 from analysis.sharelink import ViewState
-from ui.common import (EDIT_TOKENS, bump_version, db_url, md_escape, open_analysis_or_stop, publish_view,
+from ui.common import (ensure_app_entry, EDIT_TOKENS, bump_version, db_url, md_escape, open_analysis_or_stop, publish_view,
                        requested_analysis, show_share_link)
+
+ensure_app_entry()
 
 # Streamlit markdown background colours, one per speaker in the reader (cycled).
 COLOURS: tuple[str, ...] = ("blue", "green", "orange", "violet", "red", "gray")

@@ -35,6 +35,30 @@ PAGE_PATHS: dict[str, str] = {"analyze": "pages/analyze.py", "dashboard": "pages
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=\"'&%^@;,?/])")
 
 
+def ensure_app_entry() -> None:
+    """Make sure ``app.py`` (page config, navigation, shared state) wraps this page.
+
+    Because the repo has a ``pages/`` folder, Streamlit starts every process in its legacy
+    ("v1") multipage mode and only leaves it once some session has run ``st.navigation``. So
+    when the very first visitor of a fresh server opens a share link such as ``/dashboard?..``,
+    Streamlit runs ``pages/dashboard.py`` directly, without ``app.py``. Each page calls this
+    first: in that case it switches the process to ``st.navigation`` mode (what ``app.py``
+    would have done) and reruns, which executes ``app.py`` for the same URL. Uses a private
+    Streamlit attribute, guarded so that a future Streamlit without it changes nothing.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - Streamlit internals moved
+        return
+    # Once per session at most: Streamlit's AppTest resets the flag before every run, and a
+    # rerun on each of those would swallow the widget events of the run it replaces.
+    first = not st.session_state.get("_app_entry_done")
+    st.session_state["_app_entry_done"] = True
+    if first and getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def md_escape(text: str) -> str:
     """``text`` as inert markdown: every ASCII punctuation backslash-escaped, lines kept."""
     escaped = _MD_SPECIAL.sub(r"\\\1", text or "")

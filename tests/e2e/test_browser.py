@@ -42,8 +42,11 @@ def wait_dashboard(page: Any, *, charts: int = 2) -> None:
 
 
 def assert_clean(page: Any) -> None:
+    """No exception box, no JS dialog, and the app's own navigation (app.py ran, not v1 pages)."""
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.dialogs == []
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Dashboard" in nav and "Statements" in nav and "app" not in nav.split()
 
 
 def view_of(page: Any) -> dict[str, Any]:
