@@ -74,7 +74,7 @@ ORG_WORDS: frozenset[str] = frozenset({
     "government", "cabinet", "bureau", "board", "center", "centre", "club", "federation",
     "alliance", "coalition", "movement", "church", "tribune", "herald", "gazette", "magazine",
     "channel", "tv", "radio", "broadcasting", "review", "daily", "telegraph", "guardian",
-    "insider", "politico", "breitbart", "reuters", "cnn", "fox", "msnbc", "npr", "pac",
+    "insider", "politico", "breitbart", "cnn", "fox", "msnbc", "npr", "pac",
     "staff", "team", "house", "kremlin", "pentagon", "ltd", "llc", "co", "airlines", "media",
 })
 GROUP_WORDS: frozenset[str] = frozenset({
@@ -93,7 +93,7 @@ STOP_CAPS: frozenset[str] = frozenset({
     "two", "three", "each", "every", "both", "either", "neither", "other", "another", "such",
     "also", "still", "even", "just", "only", "then", "now", "later", "earlier", "meanwhile",
     "however", "instead", "although", "though", "because", "unless", "whether", "once", "read",
-    "according", "despite", "amid", "through", "last", "next", "first", "new", "more", "less",
+    "according", "despite", "amid", "through", "last", "next", "first", "new", "less",
     "mr", "mrs", "ms", "dr", "sen", "rep", "gov", "said", "says", "say", "is", "was", "are",
     "be", "been", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could",
     "should", "may", "might", "must", "let", "like", "well", "oh", "ok", "okay", "thank",

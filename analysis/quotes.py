@@ -94,7 +94,7 @@ SKIP_BEFORE_CUE: frozenset[str] = frozenset({
     "directly", "finally", "ultimately", "yesterday", "today", "tonight", "monday", "tuesday",
     "wednesday", "thursday", "friday", "saturday", "sunday", "month", "year", "night", "morning",
     "afternoon", "evening", "this", "immediately", "angrily", "bluntly", "famously", "proudly",
-    "falsely", "correctly", "rightly", "wrongly", "once", "personally", "himself", "herself",
+    "falsely", "correctly", "rightly", "wrongly", "personally", "himself", "herself",
     "themselves", "could", "might", "may", "can", "should", "must", "shall",
 })
 _BE: frozenset[str] = frozenset({"is", "was", "were", "are", "been", "be", "being"})
