@@ -58,6 +58,12 @@ ROLE_HEADS: frozenset[str] = frozenset({
     "official", "commander", "diplomat", "negotiator", "counterpart", "monarch", "lawmaker",
     "congressman", "congresswoman", "manager", "ceo", "founder",
 })
+ROLE_ABBREVIATIONS: dict[str, str] = {
+    "sen": "senator", "rep": "representative", "gov": "governor", "gen": "general",
+    "pres": "president", "amb": "ambassador", "sec": "secretary", "prof": "professor",
+    "lt": "lieutenant", "col": "colonel", "capt": "captain", "adm": "admiral", "maj": "major",
+    "sgt": "sergeant", "rev": "reverend",
+}
 HONORIFICS: frozenset[str] = frozenset({"mr", "mrs", "ms", "dr", "miss", "sir", "dame", "lord", "lady"})
 FEMALE_MARKERS: frozenset[str] = frozenset({"mrs", "ms", "miss", "dame", "lady", "queen",
                                             "princess", "spokeswoman", "chairwoman",
@@ -192,7 +198,7 @@ def _role_prefix(words: list[str]) -> tuple[str | None, int, str | None]:
             elif low in MALE_MARKERS:
                 gender = "male"
             if low not in HONORIFICS:
-                role.append(low)
+                role.append(ROLE_ABBREVIATIONS.get(low, low))
             i += 1
             # "Secretary of State", "Minister of Defence"
             if (i + 1 < len(words) - 1 and words[i].lower() == "of"
@@ -440,6 +446,9 @@ _LOWER_ROLE_BEFORE = re.compile(
 )
 
 
+_US_PARTY_STATE = re.compile(r"\s*\((?:D|R|I)\s?[-–,]\s?[A-Z][A-Za-z. ]{1,14}\)")
+
+
 def _role_context(text: str, mentions: list[Mention]) -> None:
     """Roles and countries stated around a name: "State Department spokesman Tommy Pigott",
     "Antonio Tajani, Italy's foreign minister," ."""
@@ -462,6 +471,10 @@ def _role_context(text: str, mentions: list[Mention]) -> None:
                             m.country, m.evidence = code, "text"
                             break
         after = text[m.end:m.end + 80]
+        # US congressional style: "Sen. Bernie Sanders (I-Vt.)", "Rep. Elijah Cummings (D-Md.)".
+        if m.country is None and _US_PARTY_STATE.match(after):
+            m.country, m.evidence = "USA", "text"
+            m.type = ActorType.PERSON.value
         ap = _APPOSITIVE.match(after)
         if ap:
             m.type = ActorType.PERSON.value

@@ -46,6 +46,7 @@ def test_gazetteer_comes_from_pycountry() -> None:
         ("Later Ukraine's President Volodymyr Zelensky spoke.", "Volodymyr Zelensky", "president", "UKR"),
         ("Later Jane Roe, Canada's foreign minister, spoke.", "Jane Roe", "foreign minister", "CAN"),
         ("Later Jean Dupont, the French ambassador, spoke.", "Jean Dupont", "ambassador", "FRA"),
+        ("Then Sen. Bernie Sanders (I-Vt.) spoke.", "Bernie Sanders", "senator", "USA"),
     ],
 )
 def test_role_and_country_from_the_text(text: str, name: str, role: str, country: str) -> None:
