@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from analysis.quotes import extract_statements_from_text, is_real_quote, quote_spans
@@ -175,3 +178,51 @@ def test_real_quote_versus_scare_quote(text: str, real: bool) -> None:
 def test_segment_sections_of_plain_body() -> None:
     text = "One sentence here. Another one follows with a bit more text to read."
     assert [s.section for s in segment(text)] == ["body", "body"]
+
+
+# --- the PolNeAR attribution measure (scripts/eval_attribution.py) -------------------------
+
+POLNEAR_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "polnear" / "polnear_dev.jsonl"
+
+
+def _load_eval():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "eval_attribution.py"
+    spec = importlib.util.spec_from_file_location("eval_attribution", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_attribution_measure_on_a_hand_made_document(tmp_path: Path) -> None:
+    text = 'Trump said the deal was close. "We will win," he said. The sky was blue.'
+
+    def span(sub: str, nth: int = 0) -> dict:
+        import re
+
+        start = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(sub)}(?!\w)", text)][nth]
+        return {"start": start, "end": start + len(sub), "text": sub}
+
+    doc = {"text": text, "attributions": [
+        {"type": "Attribution", "source": [span("Trump")], "cue": [span("said")],
+         "content": [span("the deal was close")]},
+        {"type": "Attribution", "source": [span("he")], "cue": [span("said", 1)],
+         "content": [span('"We will win,"')]},
+        {"type": "Attribution", "source": [span("Trump")], "cue": [], "content": [span("The sky was blue")]},
+        {"type": "Attribution-no-source", "source": [], "cue": [], "content": [span("The sky")]},
+    ]}
+    path = tmp_path / "mini.jsonl"
+    path.write_text(json.dumps(doc) + "\n", encoding="utf-8")
+    r = _load_eval().evaluate(str(path))
+    # 3 gold with a source; 2 predicted quotes, both right; the narrative sentence is missed.
+    assert (r["gold"], r["predicted"], r["found"]) == (3, 2, 2)
+    assert r["precision"] == 1.0 and r["recall"] == pytest.approx(2 / 3)
+
+
+@pytest.mark.skipif(not POLNEAR_DEV.exists(), reason="../shared/data/polnear not present")
+def test_polnear_dev_f1_stays_above_the_bar() -> None:
+    r = _load_eval().evaluate(str(POLNEAR_DEV))
+    assert r["f1"] >= 0.60, r
+    assert r["precision"] >= 0.75, r
