@@ -204,6 +204,12 @@ def test_jsonl_one_article_per_line() -> None:
         ("bad.jsonl", b'{"text": "ok"}\n{not json}\n', InputError, "line 2 is not valid JSON"),
         ("list.jsonl", b'["text"]\n', InputError, "line 1 is not a JSON object"),
         ("notext.jsonl", b'{"title": "x"}\n', InputError, "row 1 has no article text"),
+        ("header_only.csv", b"text,title\n", ExtractionFailed, "no rows"),
+        ("empty.html", b"", ExtractionFailed, "empty"),
+        ("empty.pdf", b"", ExtractionFailed, "empty"),
+        ("empty.docx", b"", ExtractionFailed, "empty"),
+        ("junk.html", bytes(range(256)) * 40, ExtractionFailed, "binary|not text"),
+        ("junk.csv", bytes(range(256)) * 40, ExtractionFailed, "binary|not text"),
     ],
 )
 def test_malformed_uploads_raise_clear_errors(name: str, data: bytes, error: type, message: str) -> None:
@@ -215,6 +221,18 @@ def test_oversize_input_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ingest, "MAX_INPUT_BYTES", 1000)
     with pytest.raises(InputError, match="limit is"):
         article_from_upload("big.txt", b"word " * 400)
+
+
+def test_oversize_file_in_load_inputs_is_a_per_file_error(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest, "MAX_INPUT_BYTES", 1000)
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 400, encoding="utf-8")
+    small = tmp_path / "small.txt"
+    small.write_text("Trump said talks went well.", encoding="utf-8")
+    articles, errors = load_inputs([str(big), str(small)])
+    assert [a.article_id for a in articles] == ["small"]
+    assert "limit is" in errors[0].error
 
 
 def test_max_input_bytes_is_25_mb() -> None:
