@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import streamlit as st
 
@@ -20,6 +22,13 @@ try:
 except StancemapError as exc:
     st.error(str(exc))
     st.stop()
+
+# STANCEMAP_LIBRARY=private: on a shared server, list only the analyses this browser session
+# created or opened, so the Library does not hand out every (otherwise unguessable) share id.
+if os.environ.get("STANCEMAP_LIBRARY", "all").strip().lower() == "private":
+    mine = set(st.session_state.get(EDIT_TOKENS, {})) | {st.session_state.get("current_analysis")}
+    entries = [e for e in entries if e["analysis_id"] in mine]
+    st.caption("Private library: only analyses created or opened in this browser session are listed.")
 
 if not entries:
     st.info("No saved analyses yet. Run one on the Analyze page.")

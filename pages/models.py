@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analysis.errors import StancemapError
@@ -50,10 +51,15 @@ for tab, task in zip(tabs, BUNDLED_TASKS, strict=True):
         except StancemapError as exc:
             st.warning(str(exc))
             continue
-        metrics = {k: v for k, v in meta.items() if "metric" in k or k in ("dev", "eval", "results")}
-        if metrics:
-            st.markdown("**Dev metrics**")
-            st.json(metrics, expanded=True)
+        dev = meta.get("dev_metrics") or {}
+        if dev:
+            st.markdown("**Dev metrics** (held-out data; see the card for what each set is)")
+            st.dataframe(pd.DataFrame([
+                {"dev set": name, "n": r.get("n"), "macro-F1": r.get("macro_f1"), "F_avg": r.get("f_avg"),
+                 **{f"F1 {k}": v for k, v in (r.get("f1") or {}).items()}}
+                for name, r in dev.items() if isinstance(r, dict)]), hide_index=True)
+        else:
+            st.caption("No dev metrics recorded in stancemap.json yet.")
         with st.expander("Model card", expanded=True):
             st.markdown(model_card(task))  # our own committed card, not user text
         with st.expander("Raw metadata (stancemap.json)"):

@@ -211,3 +211,12 @@ def test_analyze_run_saves_and_opens_dashboard(db):
     assert qp(at, "analysis") == [entry["analysis_id"]]
     assert at.session_state["edit_tokens"][entry["analysis_id"]]
     assert at.get("plotly_chart")
+
+
+def test_private_library_hides_other_analyses(db, result, make_result, monkeypatch):
+    mine, _ = store.save_analysis(result, db)
+    store.save_analysis(make_result(title="Someone else's"), db)
+    monkeypatch.setenv("STANCEMAP_LIBRARY", "private")
+    at = open_page("dashboard", analysis=mine)   # opening a link puts it in this session's library
+    at.switch_page("pages/library.py").run()
+    assert list(at.dataframe[0].value["title"]) == ["Talks on Ukraine"]
