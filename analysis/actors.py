@@ -22,6 +22,7 @@ names are found by rules over capitalised word sequences:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -291,7 +292,9 @@ def _quote_mask(text: str) -> list[tuple[int, int]]:
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s < pos < e for s, e in spans)
+    """Whether ``pos`` lies strictly inside one of ``spans`` (sorted, non-overlapping)."""
+    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and spans[i][0] < pos < spans[i][1]
 
 
 _DESCRIPTION = re.compile(

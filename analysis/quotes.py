@@ -23,6 +23,7 @@ quotation (textacy's rule), so a verb inside a quote never attributes the quote 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,6 +180,13 @@ class _Context:
     mentions: list[Mention]
     table: ActorTable
     qtext: str = ""                 # text with '' quotation marks normalised (same offsets)
+    by_start: dict[int, list[Mention]] = field(default_factory=dict)
+    by_end: dict[int, list[Mention]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for m in self.mentions:
+            self.by_start.setdefault(m.start, []).append(m)
+            self.by_end.setdefault(m.end, []).append(m)
     last_speakers: list[tuple[int, str, str | None]] = field(default_factory=list)  # (seg, actor, type)
     gender: dict[str, str] = field(default_factory=dict)
 
@@ -198,7 +206,9 @@ def is_real_quote(text: str, qs: int, qe: int) -> bool:
 
 
 def _in_quote(pos: int, quotes: list[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in quotes)
+    """Whether ``pos`` lies in one of ``quotes`` (sorted, non-overlapping spans)."""
+    i = bisect.bisect_right(quotes, (pos, float("inf"))) - 1
+    return i >= 0 and quotes[i][0] <= pos < quotes[i][1]
 
 
 def _cues(tokens: list[Token], quotes: list[tuple[int, int]]) -> list[tuple[int, Span]]:
@@ -283,17 +293,17 @@ def _generic_np(tokens: list[Token], head: int, text: str) -> Mention | None:
 
 
 def _mention_ending(ctx: _Context, end: int) -> Mention | None:
-    for m in ctx.mentions:
-        if m.end == end and m.type is not None:
+    for m in ctx.by_end.get(end, ()):
+        if m.type is not None:
             return m
-        if m.end == end and m.kind == "name" and m.actor and m.actor in ctx.table.actors:
+        if m.kind == "name" and m.actor and m.actor in ctx.table.actors:
             return m
     return None
 
 
 def _mention_starting(ctx: _Context, start: int) -> Mention | None:
-    for m in ctx.mentions:
-        if m.start == start and (m.type is not None or m.kind == "description"):
+    for m in ctx.by_start.get(start, ()):
+        if m.type is not None or m.kind == "description":
             return m
     return None
 
@@ -476,11 +486,10 @@ def _adjacent(a: _Attr, quotes: list[tuple[int, int]], text: str) -> bool:
     lo = min(a.cue.start, a.speaker.start)
     hi = max(a.cue.end, a.speaker.end)
     for qs, qe in quotes:
-        between = text[qe:lo]
-        if qe <= lo and re.fullmatch(r"[\s,]*(?:\w+\s+){0,4}", between + " ") and len(between) < 40:
+        if qe <= lo and lo - qe < 40 and re.fullmatch(r"[\s,]*(?:\w+\s+){0,4}", text[qe:lo] + " "):
             return True
-        between = text[hi:qs]
-        if hi <= qs and re.fullmatch(r"\s*(?:[,:]|that|,? (?:to|in|at) \w+ ?\w*[,:])?\s*", between):
+        if hi <= qs and qs - hi < 40 and re.fullmatch(r"\s*(?:[,:]|that|,? (?:to|in|at) \w+ ?\w*[,:])?\s*",
+                                                      text[hi:qs]):
             return True
     return False
 
