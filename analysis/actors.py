@@ -374,7 +374,11 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         mtype, gaz_country = _classify(name)
         if mtype is None:
             if len(name_words) == 1 and name.lower() in C.DEMONYMS:
-                continue  # an adjective such as "Russian" on its own
+                # "Russian strikes", "the Ukrainian armed forces": a mention of the country.
+                mentions.append(Mention(span_start, span_end, text[span_start:span_end], name, "name",
+                                        ActorType.COUNTRY.value, None, C.DEMONYMS[name.lower()], None,
+                                        _inside(span_start, quotes), evidence="gazetteer"))
+                continue
             if len(name_words) == 1 and subject_like and not possessive:
                 mtype = ActorType.PERSON.value  # "Burton said": a speaker, so a person
             elif role or gender or len(name_words) >= 2:
@@ -566,7 +570,8 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
                       for n, o in overrides.items() for a in [n, *o.get("aliases", [])]}
     for m in mentions:
         if m.kind == "name":
-            if m.type in (ActorType.COUNTRY.value,) and m.country and C.is_country_name(m.name):
+            if m.type == ActorType.COUNTRY.value and m.country and (
+                    C.is_country_name(m.name) or m.name.lower() in C.DEMONYMS):
                 canonical = country_display_name(m.country)
             elif m.type in (None, ActorType.PERSON.value) and len(m.name.split()) == 1:
                 canonical = full_names.get(m.name.lower(), m.name)

@@ -155,3 +155,13 @@ def test_bad_overrides_files(tmp_path: Path, content: str, suffix: str, message:
 def test_missing_overrides_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read"):
         C.load_overrides(tmp_path / "nope.json")
+
+
+def test_demonym_adjectives_are_country_mentions() -> None:
+    text = "Russian strikes hit Kyiv overnight, and the Ukrainian armed forces said they shot down drones."
+    mentions = find_mentions(text)
+    resolve_names(mentions)
+    countries = [(m.text, m.actor, m.country) for m in mentions if m.type == "country"]
+    assert ("Russian", "Russia", "RUS") in countries
+    assert ("Ukrainian", "Ukraine", "UKR") in countries
+    assert ("Kyiv", "Kyiv", "UKR") in countries
