@@ -84,6 +84,16 @@ ORG_WORDS: frozenset[str] = frozenset({
     "insider", "politico", "breitbart", "cnn", "fox", "msnbc", "npr", "pac",
     "staff", "team", "house", "kremlin", "pentagon", "ltd", "llc", "co", "airlines", "media",
 })
+# Words that rule out a person's name (places, events, documents, title-case headlines).
+NOT_PERSON_WORDS: frozenset[str] = frozenset({
+    "convention", "conference", "summit", "caucus", "caucuses", "primary", "debate", "show",
+    "program", "act", "bill", "law", "amendment", "street", "avenue", "building", "hall",
+    "airport", "station", "island", "islands", "river", "mountain", "mountains", "county", "city",
+    "province", "district", "valley", "beach", "park", "square", "bridge", "road", "war", "day",
+    "week", "year", "says", "said", "just", "to", "is", "are", "was", "will", "new", "north",
+    "south", "east", "west", "northern", "southern", "eastern", "western", "zero", "ocean", "sea",
+    "gulf", "strait", "coast", "peninsula", "plan", "deal", "treaty", "accord", "agreement",
+})
 GROUP_WORDS: frozenset[str] = frozenset({
     "republicans", "democrats", "europeans", "conservatives", "liberals", "progressives",
     "evangelicals", "muslims", "christians", "jews", "allies", "americans", "russians",
@@ -346,12 +356,17 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         span_end = tokens[j - 1].end - (len(tokens[j - 1].text) - len(_strip_possessive(tokens[j - 1].text)[0]))
         country, n_country = _parse_country_prefix(words)
         rest = words[n_country:]
-        if _classify(" ".join(rest))[0] is not None or _classify(" ".join(words))[0] is not None:
+        body_country, n_body = _body_prefix(rest)
+        if _is_gazetteer_name(" ".join(rest)) or _is_gazetteer_name(" ".join(words)):
             # "State Department", "Russian Federation": a body or country name, not a title.
-            if _classify(" ".join(words))[0] is not None:
+            if _is_gazetteer_name(" ".join(words)):
                 rest, country = words, None
             role, n_role, gender = None, 0, None
         else:
+            if n_body:
+                # "White House Press Secretary Jane Roe": the body says the country.
+                country = country or body_country
+                rest = rest[n_body:]
             role, n_role, gender = _role_prefix(rest)
         name_words = rest[n_role:]
         if not name_words:
@@ -403,11 +418,30 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
     return mentions
 
 
+def _is_gazetteer_name(name: str) -> bool:
+    """A country, capital, government body or international body, by exact name."""
+    low = name.lower()
+    low = low[4:] if low.startswith("the ") else low
+    return (C.is_country_name(low) or low in C.CAPITALS or low in C.GOVERNMENT_BODIES
+            or low in C.INTERNATIONAL_BODIES)
+
+
+def _body_prefix(words: list[str]) -> tuple[str | None, int]:
+    """A government body at the start of a longer title ("White House Press Secretary ...")."""
+    for n in (3, 2, 1):
+        if len(words) > n + 1:
+            low = " ".join(words[:n]).lower()
+            if low in C.GOVERNMENT_BODIES:
+                return C.GOVERNMENT_BODIES[low], n
+    return None, 0
+
+
 def _looks_like_person(words: list[str]) -> bool:
     """Two or three capitalised words without organisation words read as a person's name."""
     if not 2 <= len(words) <= 4:
         return False
-    if any(w.lower() in ORG_WORDS or w.lower() in C.CAPITALS or C.country_of(w) for w in words):
+    if any(w.lower() in ORG_WORDS or w.lower() in NOT_PERSON_WORDS or w.lower() in C.CAPITALS
+           or C.country_of(w) for w in words):
         return False
     return all(re.fullmatch(r"[A-Z][a-zA-Z’'\-.]*", w) or w.lower() in CONNECTORS for w in words)
 
@@ -562,7 +596,7 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
     table = ActorTable()
     full_names: dict[str, str] = {}   # surname / first name (lower) -> canonical full name
     for m in mentions:
-        if m.kind == "name" and m.type in (None, ActorType.PERSON.value) and len(m.name.split()) >= 2:
+        if m.kind == "name" and m.type == ActorType.PERSON.value and len(m.name.split()) >= 2:
             parts = m.name.split()
             full_names.setdefault(parts[-1].lower(), m.name)
     overrides = overrides or {}

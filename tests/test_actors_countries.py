@@ -47,9 +47,11 @@ def test_gazetteer_comes_from_pycountry() -> None:
         ("Later Jane Roe, Canada's foreign minister, spoke.", "Jane Roe", "foreign minister", "CAN"),
         ("Later Jean Dupont, the French ambassador, spoke.", "Jean Dupont", "ambassador", "FRA"),
         ("Then Sen. Bernie Sanders (I-Vt.) spoke.", "Bernie Sanders", "senator", "USA"),
+        ("Then White House Press Secretary Jane Roe spoke.", "Jane Roe", "press secretary", "USA"),
+        ("Then House Speaker Paul Ryan spoke.", "Paul Ryan", "house speaker", None),
     ],
 )
-def test_role_and_country_from_the_text(text: str, name: str, role: str, country: str) -> None:
+def test_role_and_country_from_the_text(text: str, name: str, role: str, country: str | None) -> None:
     persons = [m for m in find_mentions(text) if m.type == "person"]
     assert persons, find_mentions(text)
     m = persons[0]
