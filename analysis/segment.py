@@ -34,8 +34,10 @@ _DATELINE_PREFIX = re.compile(
 )
 # A caption ends with a credit: "— Reuters", "(AP Photo)", "Photo: AFP", "/ Getty Images".
 _CAPTION_CREDIT = re.compile(
-    r"(?:[—–-]\s*(?:Reuters|AP|AFP|Getty Images|EPA|Bloomberg|Xinhua|Anadolu|File)\b[^.]{0,40}\.?\s*$"
-    r"|\((?:[A-Z][\w.]*\s?){1,3}Photo[^)]*\)\s*$|^(?:Photo|Image|File photo)\s*[:|])",
+    r"(?:[—–/|-]\s*(?:Reuters|AP|AFP|Getty Images|EPA|Bloomberg|Xinhua|Anadolu|File|AP Photo|"
+    r"AFP via Getty Images|Shutterstock)\b[^.]{0,40}\.?\s*$"
+    r"|\((?:[A-Z][\w.]*\s?){1,3}Photo[^)]*\)\s*$|\((?:Photo|Image|Credit)\s*:[^)]*\)\s*$"
+    r"|^(?:Photo|Image|File photo|Picture)\s*[:|]|(?:Photo(?:graph)?|Image) by [^.]{2,60}$)",
     re.I,
 )
 

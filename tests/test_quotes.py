@@ -226,3 +226,21 @@ def test_polnear_dev_f1_stays_above_the_bar() -> None:
     r = _load_eval().evaluate(str(POLNEAR_DEV))
     assert r["f1"] >= 0.60, r
     assert r["precision"] >= 0.75, r
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Trump and Putin shake hands in Helsinki, July 16, 2018. — Reuters",
+        "Zelensky speaks to reporters in Kyiv. (AP Photo/Efrem Lukatsky)",
+        "FILE PHOTO: Tajani attends a meeting in Rome, Italy.",
+        "Rubio arrives at the State Department. Photo by Jane Roe/Getty Images",
+        "Putin said to be \"very angry\" at strikes, officials say / AFP via Getty Images",
+    ],
+)
+def test_photo_captions_are_recognised(caption: str) -> None:
+    body = ("Voicing optimism about ending the war, US President Donald Trump said Monday he had "
+            "recently spoken with Russian President Vladimir Putin following his Washington meeting.")
+    statements, _, _ = extract_statements_from_text(caption + "\n\n" + body)
+    assert statements[0].section == "caption"
+    assert statements[0].kind == "narrative" and statements[0].speaker is None
