@@ -184,3 +184,45 @@ def test_example_pasted_with_single_line_breaks() -> None:
         row = _row(result, phrase)
         assert (row["speaker"], row["speaker_country"]) == (speaker, country), phrase
     assert _row(result, "fumes at Kyiv strikes")["section"] == "headline"
+
+
+def _tiny_model(folder: Path, id2label: dict[int, str]) -> str:
+    """A 2-layer random classifier with the MiniLM tokenizer (the real model classes, no weights)."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from analysis.models import base_encoder_dir
+
+    tokenizer = AutoTokenizer.from_pretrained(base_encoder_dir())
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=512,
+                        num_labels=len(id2label), id2label=id2label,
+                        label2id={v: k for k, v in id2label.items()})
+    torch.manual_seed(0)
+    BertForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return str(folder)
+
+
+@pytest.mark.slow
+def test_analyze_cli_with_real_model_classes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The whole path through analysis.models (loading, spans, batching) on tiny random models."""
+    import json
+
+    from analysis.__main__ import main
+
+    sentiment = _tiny_model(tmp_path / "sent", {0: "negative", 1: "neutral", 2: "positive"})
+    stance = _tiny_model(tmp_path / "stance", {0: "FAVOR", 1: "AGAINST", 2: "NONE"})
+    article = tmp_path / "talks.txt"
+    article.write_text('"We will win," Trump said. Russian officials said Kyiv was losing.', encoding="utf-8")
+    rc = main(["analyze", str(article), "--model-sentiment", sentiment, "--model-stance", stance,
+               "--targets", "a ceasefire", "--no-progress"])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rc == 0 and len(rows) == 2
+    assert rows[0]["models"] == {"sentiment": sentiment, "stance": stance}
+    for r in rows:
+        assert abs(sum(r["sentiment"]["scores"].values()) - 1) < 1e-3
+        assert set(r["stance"]["a ceasefire"]["scores"]) == {"favor", "against", "none"}
+        for m in r["mentions"]:
+            assert set(m["sentiment"]["scores"]) == {"negative", "neutral", "positive"}
+    assert {m["actor"] for m in rows[1]["mentions"]} >= {"Russia", "Kyiv"}
