@@ -44,6 +44,23 @@ def compute(analysis_id: str, url: str, ver: int, target: str | None, articles: 
     }
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def build_figures(analysis_id: str, url: str, ver: int, target: str | None, articles: tuple[str, ...],
+                  types: tuple[str, ...], kinds: tuple[str, ...], min_n: int, _data: dict[str, Any]) -> dict[str, Any]:
+    """Plotly figures for one filter setting. Building a validated Figure costs 15-90 ms each, so
+    they are kept per filter setting (cache_resource: shared, never copied; pages only read them)."""
+    return {
+        "actor": charts.stance_bars(_data["actor"], "speaker", title="By actor (net stance, 95% interval)"),
+        "map": charts.stance_map(_data["country"], title="By speaker country"),
+        "country": charts.stance_bars(_data["country"], "speaker_country", title="Countries ranked by net stance"),
+        "heatmap": charts.stance_heatmap(_data["matrix"]),
+        "sentiment": charts.sentiment_bars(_data["sentiment"]),
+        "network": charts.network(_data["network"]),
+        "trend": charts.trend(_data["trend"]),
+        "outlets": charts.outlets(_data["outlets"]),
+    }
+
+
 def _init_widgets(view: ViewState, analysis_id: str) -> None:
     st.session_state["dashboard_for"] = analysis_id
     st.session_state["dashboard_target"] = view.target
@@ -107,8 +124,9 @@ link = publish_view(view)
 show_share_link(link, analysis_id)
 
 long_df, stmts_df = frames(analysis_id)
-data = compute(analysis_id, db_url(), version(analysis_id), target, tuple(articles), tuple(types),
-               tuple(kinds), int(min_n), long_df, stmts_df, result.rows)
+key = (analysis_id, db_url(), version(analysis_id), target, tuple(articles), tuple(types), tuple(kinds), int(min_n))
+data = compute(*key, long_df, stmts_df, result.rows)
+figs = build_figures(*key, data)
 
 head = ag.headline([r for r in result.rows], len(result.articles))
 c1, c2, c3, c4 = st.columns(4)
@@ -123,25 +141,25 @@ figures: list[tuple[str, Any]] = []
 st.subheader(f"Stance toward “{target}”")
 left, right = st.columns(2)
 with left:
-    fig = charts.stance_bars(data["actor"], "speaker", title="By actor (net stance, 95% interval)")
+    fig = figs["actor"]
     figures.append(("Stance by actor", fig))
     ev_actor = st.plotly_chart(fig, key="dashboard_chart_actor", on_select="rerun",
                                selection_mode="points", config=cfg)
 with right:
-    fig = charts.stance_map(data["country"], title="By speaker country")
+    fig = figs["map"]
     figures.append(("Stance by country (map)", fig))
     ev_map = st.plotly_chart(fig, key="dashboard_chart_map", on_select="rerun",
                              selection_mode="points", config=cfg)
 _evidence_for(ev_actor, data["actor"], ["speaker"], result, target)
 _evidence_for(ev_map, data["country"], ["speaker_country"], result, target)
 
-fig = charts.stance_bars(data["country"], "speaker_country", title="Countries ranked by net stance")
+fig = figs["country"]
 figures.append(("Stance by country (ranked)", fig))
 ev_cbar = st.plotly_chart(fig, key="dashboard_chart_country", on_select="rerun", selection_mode="points", config=cfg)
 _evidence_for(ev_cbar, data["country"], ["speaker_country"], result, target)
 
 st.subheader("Every actor on every target")
-fig = charts.stance_heatmap(data["matrix"])
+fig = figs["heatmap"]
 figures.append(("Actor × target", fig))
 ev_heat = st.plotly_chart(fig, key="dashboard_chart_heatmap", on_select="rerun", selection_mode="points", config=cfg)
 keys = selected_keys(ev_heat)
@@ -153,12 +171,12 @@ if keys:
 
 left, right = st.columns(2)
 with left:
-    fig = charts.sentiment_bars(data["sentiment"])
+    fig = figs["sentiment"]
     figures.append(("Sentiment by actor", fig))
     ev_sent = st.plotly_chart(fig, key="dashboard_chart_sentiment", on_select="rerun",
                               selection_mode="points", config=cfg)
 with right:
-    fig = charts.network(data["network"])
+    fig = figs["network"]
     figures.append(("Who talks about whom", fig))
     ev_net = st.plotly_chart(fig, key="dashboard_chart_network", on_select="rerun",
                              selection_mode="points", config=cfg)
@@ -171,12 +189,12 @@ if dated or sourced:
     left, right = st.columns(2)
     if dated:
         with left:
-            fig = charts.trend(data["trend"])
+            fig = figs["trend"]
             figures.append(("Trend", fig))
             st.plotly_chart(fig, key="dashboard_chart_trend", config=cfg)
     if sourced:
         with right:
-            fig = charts.outlets(data["outlets"])
+            fig = figs["outlets"]
             figures.append(("Outlets", fig))
             ev_out = st.plotly_chart(fig, key="dashboard_chart_outlets", on_select="rerun",
                                      selection_mode="points", config=cfg)

@@ -1,0 +1,234 @@
+#!/usr/bin/env python
+"""Benchmark the dashboard as a user meets it (README, "Dashboard ... measured figures").
+
+Measures, against a real ``streamlit run`` on 127.0.0.1 driven by headless Debian chromium:
+
+1. cold start: process launch -> ``/_stcore/health`` -> the Analyze page interactive;
+2. paste -> dashboard, warm: paste the example article, one target, click Analyze, until the
+   dashboard's choropleth is drawn (one untimed run first loads the models; needs the bundled
+   models and ../shared/articles);
+3. a filter change on an analysis of ~1,000 statements: the example article's analysis (or the
+   test suite's hand-built one when the models are missing) replicated under new article ids,
+   saved, opened; "minimum statements per bar" is changed and the time until the app is idle
+   again is taken. The same change is also timed server-side only (script run, AppTest).
+
+Prints figures; asserts nothing. Usage: ``.venv/bin/python scripts/bench_app.py [--statements 1000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO)]
+EXAMPLE = REPO.parent / "shared" / "articles" / "ukraine-talks-2025-08-26.txt"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+TARGET = "a ceasefire in Ukraine"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def models_present() -> bool:
+    return all((REPO / "analysis" / "bundled" / t / "stancemap.json").exists() for t in ("sentiment", "stance"))
+
+
+def base_result():
+    """The example article analysed by the real pipeline, or the tests' hand-built analysis."""
+    if models_present() and EXAMPLE.exists():
+        from analysis.ingest import load_inputs
+        from analysis.pipeline import analyze
+
+        articles, _ = load_inputs([str(EXAMPLE)])
+        return analyze(articles, [TARGET, "sanctions on Russia"]), "example article, real pipeline"
+    sys.path.insert(0, str(REPO / "tests"))
+    from conftest import sample_result  # type: ignore[import-not-found]
+
+    return sample_result(), "hand-built test analysis (bundled models missing)"
+
+
+def replicate(result, n_statements: int):
+    """``result`` repeated under new article ids (dates and outlets varied) to ~n statements."""
+    from analysis.records import AnalysisResult
+
+    copies = max(1, -(-n_statements // max(1, len(result.rows))))
+    articles, rows = [], []
+    outlets = ["Reuters", "AP", "ANSA", "BBC", "Le Monde"]
+    for c in range(copies):
+        ids = {}
+        for a in result.articles:
+            new_id = f"{a.article_id}-{c}"
+            ids[a.article_id] = new_id
+            articles.append(replace(a, article_id=new_id, source=outlets[c % len(outlets)],
+                                    published=f"2025-08-{1 + c % 28:02d}"))
+        for r in result.rows:
+            rows.append({**r, "article_id": ids[r["article_id"]], "statement_id": f"{r['statement_id']}-{c}",
+                         "source": outlets[c % len(outlets)], "published": f"2025-08-{1 + c % 28:02d}"})
+    return AnalysisResult(articles=articles, rows=rows[:max(n_statements, len(result.rows))],
+                          actors=result.actors, targets=result.targets, models=result.models,
+                          title=f"Benchmark: {len(rows)} statements")
+
+
+# Records the time of the last DOM change in the app's main area and sidebar, so a benchmark can
+# take "input -> the page stopped changing" without guessing at Streamlit's status indicator.
+OBSERVE_JS = """() => {
+  window.__stLast = performance.now();
+  const obs = new MutationObserver(() => { window.__stLast = performance.now(); });
+  for (const sel of ['[data-testid="stMain"]', '[data-testid="stSidebar"]']) {
+    const el = document.querySelector(sel);
+    if (el) obs.observe(el, {subtree: true, childList: true, attributes: true, characterData: true});
+  }
+}"""
+
+
+def settle(page, start: float, quiet_ms: int = 800) -> float:
+    """Seconds from ``start`` (performance.now()) to the last DOM change before a quiet spell."""
+    page.wait_for_function(f"performance.now() - window.__stLast > {quiet_ms}", polling=50, timeout=120_000)
+    return (page.evaluate("window.__stLast") - start) / 1000
+
+
+def wait_idle(page, appear_timeout: float = 1.5) -> None:
+    """Until Streamlit's "running" indicator has come and gone."""
+    try:
+        page.wait_for_selector('[data-testid="stStatusWidget"]', state="attached", timeout=appear_timeout * 1000)
+    except Exception:  # the run may finish before the indicator shows
+        return
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--statements", type=int, default=1000)
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    from analysis import store
+
+    tmp = Path(tempfile.mkdtemp(prefix="stancemap-bench-"))
+    db = f"sqlite:///{tmp / 'bench.db'}"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "STANCEMAP_DB": db, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    print(f"cpus={os.cpu_count()} statements={args.statements} db={db}")
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                             "--server.port", str(port), "--server.address", "127.0.0.1"],
+                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        t_health = time.perf_counter() - t0
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            page.set_default_timeout(300_000)
+            page.goto(url)
+            page.get_by_role("button", name="Analyze", exact=True).wait_for()
+            t_first = time.perf_counter() - t0
+            print(f"cold start: health {t_health:.2f} s, Analyze page interactive {t_first:.2f} s "
+                  f"(process launch -> button visible)")
+
+            if models_present() and EXAMPLE.exists():
+                text = EXAMPLE.read_text(encoding="utf-8")
+                times = []
+                for i in range(args.repeats + 1):  # the first run loads the models: not counted
+                    page.goto(url)
+                    box = page.get_by_label("Paste article text")
+                    box.fill(text)
+                    box.press("Tab")
+                    sel = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Targets").locator("input")
+                    sel.fill(TARGET)
+                    sel.press("Enter")
+                    page.keyboard.press("Escape")
+                    wait_idle(page)
+                    start = time.perf_counter()
+                    page.get_by_role("button", name="Analyze", exact=True).click()
+                    page.wait_for_selector(".js-plotly-plot .choroplethlocation", state="attached")
+                    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 6")
+                    if i:
+                        times.append(time.perf_counter() - start)
+                print(f"paste -> dashboard (example article, warm): median {statistics.median(times):.2f} s, "
+                      f"min {min(times):.2f} s, max {max(times):.2f} s over {len(times)} runs")
+            else:
+                print("paste -> dashboard: skipped (bundled models or ../shared/articles missing)")
+
+            base, what = base_result()
+            big = replicate(base, args.statements)
+            analysis_id, _ = store.save_analysis(big, db)
+            print(f"filter-change analysis: {len(big.rows)} statements, {len(big.articles)} articles ({what})")
+            page.goto(f"{url}/dashboard?analysis={analysis_id}")
+            page.wait_for_selector(".js-plotly-plot .choroplethlocation", state="attached")
+            wait_idle(page)
+            page.evaluate(OBSERVE_JS)
+            targets = list(big.targets)
+            switch, minimum = [], []
+            for i in range(args.repeats + 1):
+                # 1) switch the target: every stance chart is recomputed and redrawn
+                tgt = targets[(i + 1) % len(targets)]
+                page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+                option = page.get_by_role("option", name=tgt, exact=True)
+                option.wait_for()
+                start = page.evaluate("performance.now()")
+                option.click()
+                page.wait_for_function("t => new URLSearchParams(location.search).get('target') === t", arg=tgt)
+                took = settle(page, start)
+                # 2) change "minimum statements per bar"
+                value = str(2 + i % 2)
+                box = page.locator('[data-testid="stNumberInput"] input')
+                start = page.evaluate("performance.now()")
+                box.fill(value)
+                box.press("Enter")
+                page.wait_for_function("v => new URLSearchParams(location.search).get('min') === v", arg=value)
+                took_min = settle(page, start)
+                if i:  # the first round fills the per-filter caches of the session: not counted
+                    switch.append(took)
+                    minimum.append(took_min)
+            for name, times in (("target switch", switch), ("minimum-statements change", minimum)):
+                print(f"filter change in the browser, {name} ({len(big.rows)} statements): median "
+                      f"{statistics.median(times):.2f} s, max {max(times):.2f} s over {len(times)} changes "
+                      f"(input -> last DOM change of the page)")
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+    os.environ["STANCEMAP_DB"] = db
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.query_params["analysis"] = analysis_id
+    at.switch_page("pages/dashboard.py")
+    at.run()
+    server = []
+    for i in range(args.repeats):
+        start = time.perf_counter()
+        at.sidebar.number_input(key="dashboard_min").set_value(4 + i).run()
+        server.append(time.perf_counter() - start)
+    print(f"filter change, server-side script run only (AppTest, new filter value each time): median "
+          f"{statistics.median(server):.3f} s, max {max(server):.3f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
