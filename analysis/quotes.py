@@ -78,6 +78,15 @@ CUE_VERBS: frozenset[str] = frozenset({
     "refusing", "discussed", "discuss", "discussing", "talked", "spoke", "favor", "favors",
     "favored", "criticize", "blames", "blaming", "attacks", "attacking", "praise", "praising",
     "defends", "defending", "rejects", "welcomed", "welcomes",
+    # Second pass over PolNeAR train: speech and stance verbs with cue precision >= 50% and
+    # >= 6 gold cues that the first list missed (cognition verbs such as "hopes" left out).
+    "pointed", "pointing", "referring", "referred", "referenced", "mention", "mentioning",
+    "ordered", "finds", "voiced", "express", "reads", "portrayed", "portray", "reveal", "reveals",
+    "repeating", "indicate", "quoted", "endorses", "vowing", "chanted", "touting", "refuses",
+    "cites", "hints", "acknowledging", "declare", "alleging", "blasting", "blasts", "retweeted",
+    "thanking", "reminding", "bemoaned", "assailed", "implied", "likened", "forecast", "warn",
+    "dismissing", "wondered", "remarking", "invoked", "admits", "applauded", "recommended",
+    "championed", "slamming", "mocking",
 })
 # The most reliable cues (>= 80% in PolNeAR train): preferred when a statement has several.
 STRONG_CUES: frozenset[str] = frozenset({
