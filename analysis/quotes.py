@@ -107,6 +107,11 @@ SKIP_BEFORE_CUE: frozenset[str] = frozenset({
     "falsely", "correctly", "rightly", "wrongly", "personally", "himself", "herself",
     "themselves", "could", "might", "may", "can", "should", "must", "shall",
 })
+_TO_VERBS: frozenset[str] = frozenset({
+    "went", "continued", "wants", "wanted", "plans", "planned", "expected", "declined", "refused",
+    "tried", "seemed", "appeared", "used", "decided", "chose", "began", "started", "went", "moved",
+    "rushed", "hastened", "sought", "failed", "vowed", "promised", "pledged", "agreed", "proceeded",
+})
 _BE: frozenset[str] = frozenset({"is", "was", "were", "are", "been", "be", "being"})
 _LY_NOUNS: frozenset[str] = frozenset({"ally", "family", "rally", "assembly", "supply", "monopoly",
                                        "anomaly", "belly", "bully", "folly", "tally", "july", "italy"})
@@ -336,8 +341,22 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
         elif (low.endswith("ly") and len(low) > 4 and tokens[j].text.islower() and low.isalpha()
               and low not in _LY_NOUNS):
             j -= 1  # adverbs: "Republicans quickly accused"
+        elif low == "to" and j >= 1 and tokens[j - 1].text.lower() in _TO_VERBS:
+            j -= 2  # "He went on to say", "Trump declined to endorse"
+        elif low == "on" and j >= 1 and tokens[j - 1].text.lower() == "went":
+            j -= 2
+        elif low == ")" and j >= 1:
+            # "Harry M. Reid (D-Nev.) told": skip a parenthesis
+            back = j - 1
+            while back >= 0 and tokens[back].text != "(" and j - back < 8:
+                back -= 1
+            if back < 0 or tokens[back].text != "(":
+                break
+            j = back - 1
         else:
             break
+    if j >= 0 and tokens[j].text.lower() in {"and", "but"}:
+        return None  # coordinated verb: the caller looks for the clause subject
     # ", however," between speaker and cue
     if j >= 2 and tokens[j].text == "," and tokens[j - 1].text.lower() in {"however", "though", "too", "meanwhile"} \
             and tokens[j - 2].text == ",":
@@ -361,8 +380,8 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
         for back in range(j - 1, max(-1, j - 30), -1):
             if tokens[back].text == "," and (j - back <= 14 or tokens[back + 1].text.lower() in {"who", "whose", "which", "who's", "who’s"}):
                 m = _mention_ending(ctx, tokens[back - 1].end) if back >= 1 else None
-                if m is not None and m.type in (ActorType.PERSON.value, None):
-                    return m
+                if m is not None:
+                    return m  # "Breitbart News, for one, noted"
                 break
         return None
     return _generic_np(tokens, j, ctx.text)
@@ -418,6 +437,15 @@ def _speaker_after(ctx: _Context, tokens: list[Token], k_end: int) -> Mention | 
     return None
 
 
+def _coordinated(tokens: list[Token], k: int) -> bool:
+    """Whether cue ``k`` is a coordinated verb ("… and later said")."""
+    j = k - 1
+    while j >= 0 and (tokens[j].text.lower() in SKIP_BEFORE_CUE
+                      or tokens[j].text.lower().endswith("ly") and tokens[j].text.islower()):
+        j -= 1
+    return j >= 0 and tokens[j].text.lower() in {"and", "but"}
+
+
 def cue_low_ing(word: str) -> bool:
     """A participle cue ("saying", "adding"): its speaker is the subject of the clause."""
     return word.lower().endswith("ing")
@@ -466,6 +494,8 @@ def _attributions(ctx: _Context, seg_start: int, seg_end: int,
                 speaker = _clause_subject(ctx, tokens, k, quotes)
             else:
                 speaker = _speaker_before(ctx, tokens, k)
+                if speaker is None and _coordinated(tokens, k):
+                    speaker = _clause_subject(ctx, tokens, k, quotes)
             # "asked" / "called" need a subject; "when asked" is no attribution.
             if speaker is None and prev is not None and not cue_low_ing(tokens[k].text) and (
                     prev.text == "," or after_quote or _in_quote(prev.start, quotes)):
