@@ -341,8 +341,10 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
         elif (low.endswith("ly") and len(low) > 4 and tokens[j].text.islower() and low.isalpha()
               and low not in _LY_NOUNS):
             j -= 1  # adverbs: "Republicans quickly accused"
+        elif low == "to" and j >= 2 and tokens[j - 1].text.lower() == "on" and tokens[j - 2].text.lower() == "went":
+            j -= 3  # "He went on to say"
         elif low == "to" and j >= 1 and tokens[j - 1].text.lower() in _TO_VERBS:
-            j -= 2  # "He went on to say", "Trump declined to endorse"
+            j -= 2  # "Trump declined to endorse"
         elif low == "on" and j >= 1 and tokens[j - 1].text.lower() == "went":
             j -= 2
         elif low == ")" and j >= 1:

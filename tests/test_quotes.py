@@ -41,12 +41,21 @@ def _only(text: str):  # the single statement of a one-sentence text
         ("Senator Jane Doe, the committee chairwoman, said the bill would pass.", "Jane Doe", INDIRECT, "said"),
         ("Tajani highlighted the importance of security guarantees for Ukraine.", "Tajani", INDIRECT, "highlighted"),
         ("Foreign Minister Antonio Tajani called for guarantees to Ukraine.", "Antonio Tajani", INDIRECT, "called"),
+        ("Senate Minority Leader Harry M. Reid (D-Nev.) told reporters that the law was broken.",
+         "Harry M. Reid", INDIRECT, "told"),
+        ("Ms. Warren went on to say the plan would fail.", "Warren", INDIRECT, "say"),
+        ("Breitbart News, for one, noted the difference between the two cases.", "Breitbart News", INDIRECT, "noted"),
+        ("Col. Lawrence Wilkerson brought up the bombing and later said it was wrong.", "Lawrence Wilkerson", INDIRECT, "said"),
+        ("Sen. Elizabeth Warren appeared on television on Thursday and endorsed Clinton, saying she was ready.",
+         "Elizabeth Warren", INDIRECT, "saying"),
         # negatives: scare quotes, belief verbs, no cue, cue without a speaker
         ('Burton thinks that cats are "cuties".', None, NARRATIVE, None),
         ('Critics dismissed the plan as a "peace deal" in name only.', "Critics", INDIRECT, "dismissed"),
         ('The so-called "peace plan" was published on Monday.', None, NARRATIVE, None),
         ("Trump held a summit with Putin in Alaska on August 15.", None, NARRATIVE, None),
         ("When asked about the summit, the room fell silent.", None, NARRATIVE, None),
+        ("The race was called on Tuesday night.", None, NARRATIVE, None),
+        ("She works at a brewery offering a special beer called Liberty.", None, NARRATIVE, None),
     ],
 )
 def test_speaker_kind_and_cue(text: str, speaker: str | None, kind: str, cue: str | None) -> None:
