@@ -110,7 +110,7 @@ STOP_CAPS: frozenset[str] = frozenset({
     "two", "three", "each", "every", "both", "either", "neither", "other", "another", "such",
     "also", "still", "even", "just", "only", "then", "now", "later", "earlier", "meanwhile",
     "however", "instead", "although", "though", "because", "unless", "whether", "once", "read",
-    "according", "despite", "amid", "through", "last", "next", "first", "new", "less",
+    "according", "despite", "amid", "through", "last", "next", "first", "less",
     "mr", "mrs", "ms", "dr", "sen", "rep", "gov", "said", "says", "say", "is", "was", "are",
     "be", "been", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could",
     "should", "may", "might", "must", "let", "like", "well", "oh", "ok", "okay", "thank",
@@ -283,6 +283,56 @@ def _cap_sequences(tokens: list[Token], text: str) -> list[tuple[int, int]]:
     return out
 
 
+_SMALL_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "at", "by",
+                          "with", "as", "from", "vs", "but", "is"})
+
+
+def _title_case_lines(text: str) -> list[tuple[int, int]]:
+    """Lines written In Title Case (headlines): every word capitalised says nothing about names."""
+    spans: list[tuple[int, int]] = []
+    lower_vocab: set[str] | None = None
+    for m in re.finditer(r"[^\n]+", text):
+        words = [w for w in re.findall(r"[A-Za-z][\w'’\-]*", m.group()) if w.lower() not in _SMALL_WORDS]
+        if len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words):
+            # A line of names ("Russian President Vladimir Putin spoke.") is no headline: a
+            # title-case headline capitalises words the article otherwise writes in lower case.
+            if lower_vocab is None:
+                lower_vocab = {w for w in re.findall(r"(?<![\w'’])[a-z][\w'’\-]*", text)}
+            common = sum(1 for w in words if w[0].isupper() and w.lower() in lower_vocab)
+            if common >= 2:
+                spans.append((m.start(), m.end()))
+    return spans
+
+
+def _split_title_case(ranges: list[tuple[int, int]], tokens: list[Token], text: str,
+                      titles: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Inside a title-case headline keep only the word runs that the article also writes
+    elsewhere ("Voters Worried About Hillary Clinton" -> "Hillary Clinton")."""
+    if not titles:
+        return ranges
+    out: list[tuple[int, int]] = []
+    for i, j in ranges:
+        span = next(((s, e) for s, e in titles if s <= tokens[i].start < e), None)
+        if span is None:
+            out.append((i, j))
+            continue
+        rest = text[:span[0]] + "\n" + text[span[1]:]
+        a = i
+        while a < j:
+            found = 0
+            for b in range(min(j, a + 5), a, -1):
+                phrase = " ".join(_strip_possessive(t.text)[0] for t in tokens[a:b])
+                if re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", rest):
+                    found = b
+                    break
+            if found:
+                out.append((a, found))
+                a = found
+            else:
+                a += 1
+    return out
+
+
 def _sentence_initial(tokens: list[Token], i: int, text: str) -> bool:
     if i == 0:
         return True
@@ -330,7 +380,8 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         if t.is_cap and not _sentence_initial(tokens, i, text):
             mid_caps.add(_strip_possessive(t.text)[0].lower())
     mentions: list[Mention] = []
-    for i, j in _cap_sequences(tokens, text):
+    titles = _title_case_lines(text)
+    for i, j in _split_title_case(_cap_sequences(tokens, text), tokens, text, titles):
         words = [t.text for t in tokens[i:j]]
         start_i = i
         # Drop leading stop words ("The State Department", "After Trump").

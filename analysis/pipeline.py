@@ -51,6 +51,8 @@ said says say told tells according added asked called last week year years monda
 thursday friday saturday sunday january february march april may june july august september october
 november december mr mrs ms new one two three first since still however also like get got going
 yes back well much many even way time day days people think know make made want wanted told according
+following including during despite amid among within without across toward towards tomorrow today
+yesterday tonight night morning evening afternoon ago later earlier another every
 """.split())
 
 

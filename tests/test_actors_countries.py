@@ -167,3 +167,12 @@ def test_demonym_adjectives_are_country_mentions() -> None:
     assert ("Russian", "Russia", "RUS") in countries
     assert ("Ukrainian", "Ukraine", "UKR") in countries
     assert ("Kyiv", "Kyiv", "UKR") in countries
+
+
+def test_title_case_headlines_yield_only_names_the_article_repeats() -> None:
+    text = ("Voters Worried About Hillary Clinton Health Abandon Her Campaign\n\n"
+            "Hillary Clinton was headed to an emergency room, and voters are worried about her health, "
+            "the Post reported. Her campaign said she was fine.")
+    names = {m.name for m in find_mentions(text) if m.type}
+    assert "Hillary Clinton" in names
+    assert not any("Worried" in n or "Abandon" in n for n in names)
