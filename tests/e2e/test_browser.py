@@ -53,7 +53,8 @@ def view_of(page: Any) -> dict[str, Any]:
     """What a user sees of the view: title, the target filter, chart count, map countries."""
     return {
         "title": page.locator("h1").first.inner_text(),
-        "target": page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.inner_text(),
+        "target": page.locator("h3").filter(has_text="Stance toward").first.inner_text(),
+        "actor_bars": page.locator(".js-plotly-plot").first.locator(".ytick text").all_inner_texts(),
         "charts": page.locator(".js-plotly-plot").count(),
         "countries": page.locator(".js-plotly-plot .choroplethlocation").count(),
     }
@@ -156,3 +157,35 @@ def test_unknown_analysis_link_shows_not_found(app_url, new_page):
     assert page.get_by_text("Analysis not found").count() == 1
     assert "No analysis with id" in page.inner_text("body")
     assert_clean(page)
+
+
+def test_filtered_view_share_link_reproduces_view_in_fresh_context(app_url, e2e_db, new_page, make_result):
+    analysis_id, token = store.save_analysis(make_result(copies=3), e2e_db)
+    page = new_page()
+    page.goto(f"{app_url}/dashboard?analysis={analysis_id}")
+    wait_dashboard(page)
+    # change the target and a filter the way a user does
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="sanctions on Russia", exact=True).click()
+    page.wait_for_function("new URLSearchParams(location.search).get('target') === 'sanctions on Russia'")
+    box = page.locator('[data-testid="stNumberInput"] input')
+    box.fill("4")
+    box.press("Enter")
+    page.wait_for_function("new URLSearchParams(location.search).get('min') === '4'")
+    page.get_by_text("Share this view").click()
+    link = page.locator('[data-testid="stCode"]').first.inner_text().strip()
+    assert "target=sanctions+on+Russia" in link and "min=4" in link and token not in link
+    wait_dashboard(page)
+    page.wait_for_timeout(1000)
+    mine = view_of(page)
+    assert "sanctions on Russia" in mine["target"]
+    assert any("Donald Trump (n=9)" in t for t in mine["actor_bars"])
+    assert not any("Kremlin" in t for t in mine["actor_bars"])  # n=3 < 4: filtered out
+
+    other = new_page()
+    other.goto(link)
+    wait_dashboard(other)
+    other.wait_for_timeout(1000)
+    assert_clean(other)
+    assert view_of(other) == mine
+    assert other.locator('[data-testid="stNumberInput"] input').input_value() == "4"
