@@ -83,6 +83,8 @@ ORG_WORDS: frozenset[str] = frozenset({
     "channel", "tv", "radio", "broadcasting", "review", "daily", "telegraph", "guardian",
     "insider", "politico", "breitbart", "cnn", "fox", "msnbc", "npr", "pac",
     "staff", "team", "house", "kremlin", "pentagon", "ltd", "llc", "co", "airlines", "media",
+    "partners", "holdings", "capital", "ventures", "industries", "technologies", "systems", "labs",
+    "institutes", "council", "trust", "society", "initiative", "project", "institution",
 })
 # Words that rule out a person's name (places, events, documents, title-case headlines).
 NOT_PERSON_WORDS: frozenset[str] = frozenset({
@@ -484,6 +486,8 @@ def _body_prefix(words: list[str]) -> tuple[str | None, int]:
             low = " ".join(words[:n]).lower()
             if low in C.GOVERNMENT_BODIES:
                 return C.GOVERNMENT_BODIES[low], n
+            if low in C.INTERNATIONAL_BODIES and words[n].lower().rstrip(".") in ROLE_WORDS:
+                return None, n  # "NATO Secretary General Mark Rutte": no single country
     return None, 0
 
 

@@ -547,7 +547,12 @@ def _resolve(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> tuple
     """(canonical actor, type) for a speaker mention; pronouns by recency and gender."""
     if m.kind in ("name", "description") and m.actor:
         info = ctx.table.actors.get(m.actor)
-        return m.actor, (info or {}).get("type") or m.type
+        typ = (info or {}).get("type") or m.type
+        if typ is None and info is not None:
+            # A capitalised name that speaks: a person when it is short, else an organisation.
+            typ = ActorType.PERSON.value if len(m.actor.split()) <= 3 else ActorType.ORGANIZATION.value
+            info["type"] = typ
+        return m.actor, typ
     if m.kind == "generic":
         ctx.table.add(m.name, m, type_=m.type, country=m.country, evidence=m.evidence)
         return m.name, m.type

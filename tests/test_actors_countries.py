@@ -176,3 +176,13 @@ def test_title_case_headlines_yield_only_names_the_article_repeats() -> None:
     names = {m.name for m in find_mentions(text) if m.type}
     assert "Hillary Clinton" in names
     assert not any("Worried" in n or "Abandon" in n for n in names)
+
+
+def test_international_body_titles_and_unknown_speakers_get_a_type() -> None:
+    text = ("NATO Secretary General Mark Rutte welcomed the decision. She said allies should follow.\n\n"
+            "Ground Zero Partners said the plan was good. Zork Blimp said so too.")
+    statements, _, actors = extract_statements(Article("t", text))
+    assert [s.speaker for s in statements] == ["Mark Rutte", "Mark Rutte", "Ground Zero Partners", "Zork Blimp"]
+    assert actors["Mark Rutte"].role == "secretary general" and actors["Mark Rutte"].country is None
+    assert actors["Ground Zero Partners"].type == "organization"
+    assert actors["Zork Blimp"].type == "person"
