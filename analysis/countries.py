@@ -114,7 +114,8 @@ INTERNATIONAL_BODIES: frozenset[str] = frozenset({
 LEADERS: dict[str, str] = {
     "donald trump": "USA", "jd vance": "USA", "j.d. vance": "USA", "marco rubio": "USA",
     "joe biden": "USA", "vladimir putin": "RUS", "sergei lavrov": "RUS", "dmitry peskov": "RUS",
-    "volodymyr zelensky": "UKR", "volodymyr zelenskyy": "UKR", "andrii sybiha": "UKR",
+    "volodymyr zelensky": "UKR", "volodymyr zelenskyy": "UKR", "volodymyr zelenskiy": "UKR",
+    "andrii sybiha": "UKR",
     "emmanuel macron": "FRA", "keir starmer": "GBR", "friedrich merz": "DEU", "olaf scholz": "DEU",
     "giorgia meloni": "ITA", "antonio tajani": "ITA", "pedro sanchez": "ESP", "donald tusk": "POL",
     "alexander stubb": "FIN", "xi jinping": "CHN", "wang yi": "CHN", "narendra modi": "IND",

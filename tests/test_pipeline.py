@@ -226,3 +226,32 @@ def test_analyze_cli_with_real_model_classes(tmp_path: Path, capsys: pytest.Capt
         for m in r["mentions"]:
             assert set(m["sentiment"]["scores"]) == {"negative", "neutral", "positive"}
     assert {m["actor"] for m in rows[1]["mentions"]} >= {"Russia", "Kyiv"}
+
+
+BERLIN_EXPECTED = [
+    # (phrase, kind, speaker, country)
+    ("Germany pledges more air defence", "narrative", None, None),
+    ("would send two more Patriot systems", "indirect_quote", "Friedrich Merz", "DEU"),
+    ("We will not leave Ukraine alone", "direct_quote", "Friedrich Merz", "DEU"),
+    ("needed at least ten more systems", "indirect_quote", "Volodymyr Zelenskiy", "UKR"),
+    ("hit energy infrastructure", "indirect_quote", "Volodymyr Zelenskiy", "UKR"),
+    ("would only prolong the conflict", "indirect_quote", "Dmitry Peskov", "RUS"),
+    ("These weapons change nothing", "direct_quote", "Dmitry Peskov", "RUS"),
+    ("captured two villages", "indirect_quote", "defence ministry", "RUS"),
+    ("allies should follow", "indirect_quote", "Mark Rutte", None),
+]
+
+
+@pytest.mark.parametrize(("phrase", "kind", "speaker", "country"), BERLIN_EXPECTED)
+def test_wire_story_speakers_and_countries(phrase: str, kind: str, speaker: str | None,
+                                          country: str | None) -> None:
+    [article], _ = load_inputs([str(Path(__file__).parent / "fixtures" / "who" / "berlin.txt")])
+    result = analyze([article], [], sentiment_model=FakeSentiment())
+    row = _row(result, phrase)
+    assert row["kind"] == kind
+    if speaker is None:
+        assert row["speaker"] is None
+    else:
+        assert speaker in row["speaker"]
+    assert row["speaker_country"] == country
+    assert not any(r["text"].startswith("BERLIN") for r in result.rows)  # the dateline is left out
