@@ -66,6 +66,11 @@ _DATE_LINE = re.compile(
     r"(?P<value>\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4})"
 )
 _ISO_LINE = re.compile(r"(?m)^\s*(?P<value>\d{4}-\d{2}-\d{2})\s*$")
+# A wire dateline: "WASHINGTON, Aug. 26, 2025 (Reuters) -" (the date needs its year to count).
+_WIRE_DATELINE = re.compile(
+    r"(?m)^\s*[A-Z][A-Z .'-]{2,40},\s+(?P<value>[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})?\s*"
+    r"(?:\((?P<agency>[A-Za-z .]{2,30})\))?\s*[-—–]"
+)
 _URL = re.compile(r"^https?://", re.I)
 
 
@@ -89,7 +94,7 @@ def normalize_date(value: Any) -> str | None:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value).strip()
+    text = re.sub(r"\bSept\b", "Sep", str(value).strip())
     if not text:
         return None
     m = re.match(r"(\d{4})-(\d{2})-(\d{2})", text)
@@ -110,13 +115,20 @@ def normalize_date(value: Any) -> str | None:
 def find_published(text: str) -> str | None:
     """The publication date stated near the top of a text ("date 2025-08-26"), if any."""
     head = text[:2000]
-    for pattern in (_DATE_LINE, _ISO_LINE):
+    for pattern in (_DATE_LINE, _ISO_LINE, _WIRE_DATELINE):
         m = pattern.search(head)
-        if m:
-            found = normalize_date(m.group("value"))
+        if m and m.group("value"):
+            found = normalize_date(m.group("value").replace(".", ""))
             if found:
                 return found
     return None
+
+
+def find_agency(text: str) -> str | None:
+    """The news agency of a wire dateline ("BERLIN (Reuters) -" -> "Reuters"), if any."""
+    m = _WIRE_DATELINE.search(text[:2000]) or re.search(
+        r"(?m)^\s*[A-Z][A-Z .'-]{2,40}\s*\((?P<agency>[A-Za-z .]{2,30})\)\s*[-—–]", text[:2000])
+    return m.group("agency").strip() if m and m.group("agency") else None
 
 
 def guess_title(text: str) -> str | None:
@@ -196,6 +208,8 @@ def article_from_text(text: str, article_id: str = "pasted", *, title: str | Non
     _check_size(len(text.encode("utf-8")), article_id)
     if not title:
         title = guess_title(text)
+    if not source:
+        source = find_agency(text)
     return Article(
         article_id=article_id,
         text=text,

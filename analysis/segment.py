@@ -30,7 +30,8 @@ CLOSE_QUOTES = "”’»"
 _SENT_END = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s+|$)")
 _DATELINE_PREFIX = re.compile(
     r"\s*(?:(?:date|published|updated|posted)\s*[:\-]?\s*\d{4}-\d{2}-\d{2}\s*"
-    r"|[A-Z][A-Z .,'-]{2,40}(?:\([A-Za-z .]+\))?\s*[-—–]+\s+)"
+    r"|[A-Z][A-Z .,'-]{2,40}(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,?\s+\d{4})?)?\s*"
+    r"(?:\([A-Za-z .]+\))?\s*[-—–]+\s+)"
 )
 # A caption ends with a credit: "— Reuters", "(AP Photo)", "Photo: AFP", "/ Getty Images".
 _CAPTION_CREDIT = re.compile(

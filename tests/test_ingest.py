@@ -74,10 +74,18 @@ def _docx(paragraphs: list[str], title: str | None = None) -> bytes:
         ("Updated on Aug 26, 2025\n\nTrump said talks went well.", "2025-08-26"),
         ("2025-08-26\nTrump said talks went well.", "2025-08-26"),
         ("Trump said talks went well on July 16, 2018.", None),  # a date in the body is no dateline
+        ("WASHINGTON, Sept. 26, 2025 (Reuters) - Trump said talks went well.", "2025-09-26"),
+        ("BERLIN (Reuters) - Merz said talks went well.", None),
     ],
 )
 def test_pasted_text_reads_a_dateline(text: str, published: str | None) -> None:
     assert article_from_text(text).published == published
+
+
+def test_wire_dateline_gives_the_source() -> None:
+    a = article_from_text("BERLIN (Reuters) - Merz said talks went well.")
+    assert a.source == "Reuters"
+    assert article_from_text("Merz said talks went well.", source="Example").source == "Example"
 
 
 def test_pasted_text_keeps_offsets_and_id() -> None:
