@@ -16,6 +16,7 @@ Stages, each reported through ``progress(stage, done, total)``:
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ from .quotes import Statement, extract_statements
 from .records import Actor, AnalysisResult, Article, FileError
 
 Progress = Callable[[str, int, int], None]
+log = logging.getLogger(__name__)
 
 # Row fields of the CLI contract (ARCHITECTURE.md), in output order; extra fields follow.
 CONTRACT_FIELDS: tuple[str, ...] = (
@@ -119,10 +121,17 @@ def analyze(
     errors: list[FileError] = []
     total = len(articles)
     for i, article in enumerate(articles, start=1):
-        statements, mentions, actors = extract_statements(article, norm_overrides)
+        try:
+            statements, mentions, actors = extract_statements(article, norm_overrides)
+        except Exception as exc:  # noqa: BLE001 - one odd article must not stop a corpus run
+            log.exception("statement extraction failed for %s", article.article_id)
+            errors.append(FileError(article.article_id,
+                                    f"{article.article_id}: could not split into statements ({exc!r}); skipped."))
+            continue
+        finally:
+            if progress:
+                progress("statements", i, total)
         per_article.append((article, statements, mentions, actors))
-        if progress:
-            progress("statements", i, total)
     mapping = merge_actors([a for _, _, _, a in per_article])
     actors: dict[str, Actor] = {}
     for _, _, _, article_actors in per_article:

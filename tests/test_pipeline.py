@@ -255,3 +255,20 @@ def test_wire_story_speakers_and_countries(phrase: str, kind: str, speaker: str 
         assert speaker in row["speaker"]
     assert row["speaker_country"] == country
     assert not any(r["text"].startswith("BERLIN") for r in result.rows)  # the dateline is left out
+
+
+def test_an_article_that_breaks_the_rules_stage_is_reported_not_fatal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import analysis.pipeline as pipeline
+
+    real = pipeline.extract_statements
+
+    def flaky(article, overrides=None):  # type: ignore[no-untyped-def]
+        if article.article_id == "bad":
+            raise RecursionError("boom")
+        return real(article, overrides)
+
+    monkeypatch.setattr(pipeline, "extract_statements", flaky)
+    result = analyze([article_from_text("Trump said yes.", "good"), article_from_text("Putin said no.", "bad")],
+                     [], sentiment_model=FakeSentiment())
+    assert {r["article_id"] for r in result.rows} == {"good"}
+    assert [e.source for e in result.errors] == ["bad"] and "skipped" in result.errors[0].error
