@@ -401,6 +401,11 @@ def _expand(path: Path) -> list[Path]:
     return [path]
 
 
+def unique_article_ids(articles: list[Article]) -> list[Article]:
+    """The articles with duplicate ids renamed ``id-2``, ``id-3`` ... (first one unchanged)."""
+    return _unique_ids(articles)
+
+
 def _unique_ids(articles: list[Article]) -> list[Article]:
     seen: dict[str, int] = {}
     out: list[Article] = []

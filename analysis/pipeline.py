@@ -114,8 +114,11 @@ def analyze(
     """
     from .countries import normalize_overrides
 
+    from .ingest import unique_article_ids
+
     targets = normalize_targets(targets)
     norm_overrides = normalize_overrides(overrides) if overrides else None
+    articles = unique_article_ids(list(articles))  # statement ids stay unique in the analysis
     # 1. statements, speakers, actors (rules only)
     per_article: list[tuple[Article, list[Statement], list[Mention], dict[str, Actor]]] = []
     errors: list[FileError] = []

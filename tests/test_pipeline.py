@@ -272,3 +272,11 @@ def test_an_article_that_breaks_the_rules_stage_is_reported_not_fatal(monkeypatc
                      [], sentiment_model=FakeSentiment())
     assert {r["article_id"] for r in result.rows} == {"good"}
     assert [e.source for e in result.errors] == ["bad"] and "skipped" in result.errors[0].error
+
+
+def test_duplicate_article_ids_still_give_unique_statement_ids() -> None:
+    articles = [article_from_text("Trump said yes. Putin said no."), article_from_text("Trump said yes.")]
+    result = analyze(articles, [], sentiment_model=FakeSentiment())
+    ids = [r["statement_id"] for r in result.rows]
+    assert len(ids) == len(set(ids)) == 3
+    assert [a.article_id for a in result.articles] == ["pasted", "pasted-2"]
