@@ -54,7 +54,7 @@ def view_of(page: Any) -> dict[str, Any]:
     return {
         "title": page.locator("h1").first.inner_text(),
         "target": page.locator("h3").filter(has_text="Stance toward").first.inner_text(),
-        "actor_bars": page.locator(".js-plotly-plot").first.locator(".ytick text").all_inner_texts(),
+        "actor_bars": page.locator(".js-plotly-plot").first.locator(".ytick text").all_text_contents(),
         "charts": page.locator(".js-plotly-plot").count(),
         "countries": page.locator(".js-plotly-plot .choroplethlocation").count(),
     }
