@@ -162,7 +162,11 @@ st.subheader("Every actor on every target")
 fig = figs["heatmap"]
 figures.append(("Actor × target", fig))
 ev_heat = st.plotly_chart(fig, key="dashboard_chart_heatmap", on_select="rerun", selection_mode="points", config=cfg)
-keys = selected_keys(ev_heat)
+# plotly.js emits no selection event for heatmap cells, so the cell's evidence is also one pick away.
+cells = [f"{a}|{t}" for a, t in zip(data["matrix"]["speaker"], data["matrix"]["target"], strict=True)]
+cell = st.selectbox("Evidence for a cell", cells, index=None, key="dashboard_cell", placeholder="actor → target",
+                    format_func=lambda c: c.replace("|", " → "))
+keys = selected_keys(ev_heat) or ([cell] if cell else [])
 if keys:
     ids = [i for k in keys for i in data["matrix"].loc[
         (data["matrix"]["speaker"] + "|" + data["matrix"]["target"]) == k, "statement_ids"].explode().dropna()]

@@ -220,3 +220,14 @@ def test_private_library_hides_other_analyses(db, result, make_result, monkeypat
     at = open_page("dashboard", analysis=mine)   # opening a link puts it in this session's library
     at.switch_page("pages/library.py").run()
     assert list(at.dataframe[0].value["title"]) == ["Talks on Ukraine"]
+
+
+def test_dashboard_evidence_lists_the_sentence_in_its_article(db, result):
+    analysis_id, _ = store.save_analysis(result, db)
+    at = open_page("dashboard", analysis=analysis_id)
+    at.selectbox(key="dashboard_cell").set_value("Kremlin|a ceasefire in Ukraine").run()
+    md = texts(at, "markdown")
+    assert "1 evidence statement" in texts(at, "caption")
+    # the sentence is highlighted inside its article context (escaped markdown)
+    assert r":orange-background[**The Kremlin said there are no plans for talks\.**]" in md
+    assert r"Putin avoids Zelensky\, Trump claimed\." in md
