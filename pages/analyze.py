@@ -9,7 +9,7 @@ import streamlit as st
 from analysis import store
 from analysis.errors import StancemapError
 from analysis.records import Article, FileError
-from ui.common import ensure_app_entry, EDIT_TOKENS, JUST_SAVED, PAGE_PATHS, db_url, get_models
+from ui.common import ensure_app_entry, md_escape, EDIT_TOKENS, JUST_SAVED, PAGE_PATHS, db_url, get_models
 
 ensure_app_entry()
 
@@ -146,7 +146,7 @@ with right:
                    placeholder="e.g. a ceasefire in Ukraine")
     st.button("Suggest targets from the text", on_click=_suggest)
     if notice := st.session_state.pop("analyze_notice", None):
-        st.info(notice)
+        st.info(md_escape(notice))
     if suggestions:
         st.caption("Suggested: " + "; ".join(suggestions))
     st.text_input("Title (optional)", key="analyze_title", max_chars=store.MAX_TITLE_CHARS)
@@ -156,7 +156,7 @@ if st.button("Analyze", type="primary", key="analyze_run"):
     try:
         articles, errors = _collect()
         for err in errors:
-            st.warning(f"Skipped {err.source}: {err.error}")
+            st.warning(md_escape(f"Skipped {err.source}: {err.error}"))
         if not articles:
             st.error("Nothing to analyze: paste text, upload a file or give a URL.")
         elif not targets:
@@ -165,6 +165,6 @@ if st.button("Analyze", type="primary", key="analyze_run"):
             with st.spinner("Analyzing…"):
                 _run(articles, errors, targets)
     except StancemapError as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
     except ImportError as exc:
-        st.error(f"The analysis pipeline is not available in this installation ({exc}).")
+        st.error(md_escape(f"The analysis pipeline is not available in this installation ({exc})."))

@@ -14,7 +14,7 @@ import streamlit as st
 from analysis import aggregate as ag
 from analysis import charts, export
 from analysis.sharelink import SPEAKER_TYPES, ViewState
-from ui.common import (ensure_app_entry, db_url, evidence, frames, open_analysis_or_stop, publish_view, requested_analysis,
+from ui.common import (ensure_app_entry, md_escape, db_url, evidence, frames, open_analysis_or_stop, publish_view, requested_analysis,
                        selected_keys, show_share_link, version)
 
 ensure_app_entry()
@@ -83,7 +83,7 @@ def _evidence_for(event: Any, agg: pd.DataFrame, key_cols: list[str], result: An
             mask &= agg[col].astype(str) == val
         for lst in agg.loc[mask, "statement_ids"]:
             ids.extend(lst)
-    st.markdown(f"**Evidence for {', '.join(keys)}**".replace("|", " → "))
+    st.markdown("**Evidence for** " + md_escape(", ".join(keys).replace("|", " → ")))
     evidence(ids, result, target)
 
 
@@ -102,9 +102,9 @@ else:
 if st.session_state.get("dashboard_for") != analysis_id or "dashboard_target" not in st.session_state:
     _init_widgets(view, analysis_id)
 
-st.title(result.title or "Dashboard")
-st.caption(f"Saved {result.created or ''} · models: {result.models.get('sentiment', '?')} / "
-           f"{result.models.get('stance', '?')}")
+st.title(md_escape(result.title or "Dashboard"))
+st.caption(md_escape(f"Saved {result.created or ''} · models: {result.models.get('sentiment', '?')} / "
+                     f"{result.models.get('stance', '?')}"))
 
 with st.sidebar:
     st.header("Filters")
@@ -138,7 +138,7 @@ c4.metric("Countries", head["countries"])
 cfg = charts.PLOTLY_CONFIG
 figures: list[tuple[str, Any]] = []
 
-st.subheader(f"Stance toward “{target}”")
+st.subheader(f"Stance toward “{md_escape(target or '')}”")
 left, right = st.columns(2)
 with left:
     fig = figs["actor"]
@@ -170,7 +170,7 @@ keys = selected_keys(ev_heat) or ([cell] if cell else [])
 if keys:
     ids = [i for k in keys for i in data["matrix"].loc[
         (data["matrix"]["speaker"] + "|" + data["matrix"]["target"]) == k, "statement_ids"].explode().dropna()]
-    st.markdown("**Evidence for** " + ", ".join(k.replace("|", " on ") for k in keys))
+    st.markdown("**Evidence for** " + md_escape(", ".join(k.replace("|", " on ") for k in keys)))
     evidence(ids, result, keys[0].split("|", 1)[1])
 
 left, right = st.columns(2)

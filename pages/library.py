@@ -9,7 +9,7 @@ import streamlit as st
 
 from analysis import store
 from analysis.errors import StancemapError
-from ui.common import ensure_app_entry, EDIT_TOKENS, PAGE_PATHS, db_url
+from ui.common import ensure_app_entry, md_escape, EDIT_TOKENS, PAGE_PATHS, db_url
 
 ensure_app_entry()
 
@@ -20,7 +20,7 @@ st.caption("Every saved analysis in this app's database. Anyone can open one; re
 try:
     entries = store.list_analyses(db_url())
 except StancemapError as exc:
-    st.error(str(exc))
+    st.error(md_escape(str(exc)))
     st.stop()
 
 # STANCEMAP_LIBRARY=private: on a shared server, list only the analyses this browser session
@@ -70,7 +70,7 @@ if do_rename:
         st.session_state["library_notice"] = f"Renamed to “{new_title.strip()}”."
         st.rerun()
     except StancemapError as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
 if do_delete:
     if not confirm:
         st.error("Tick the confirmation box to delete.")
@@ -83,6 +83,6 @@ if do_delete:
             st.session_state["library_notice"] = "Deleted."
             st.rerun()
         except StancemapError as exc:
-            st.error(str(exc))
+            st.error(md_escape(str(exc)))
 if notice := st.session_state.pop("library_notice", None):
-    st.success(notice)
+    st.success(md_escape(notice))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis.errors import StancemapError
 from analysis.models import BUNDLED_TASKS, model_card, read_bundled_meta
-from ui.common import ensure_app_entry, LOADED, MODEL_IDS, MODEL_OVERRIDE, load_models, model_ids
+from ui.common import ensure_app_entry, md_escape, LOADED, MODEL_IDS, MODEL_OVERRIDE, load_models, model_ids
 
 ensure_app_entry()
 
@@ -37,10 +37,10 @@ if submitted:
         with st.spinner("Loading…"):
             load_models(sent_id, stance_id)
     except StancemapError as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
     else:
         st.session_state[MODEL_IDS] = {"sentiment": sent_id.strip(), "stance": stance_id.strip()}
-        st.success(f"Now using {sent_id.strip()} and {stance_id.strip()}.")
+        st.success(md_escape(f"Now using {sent_id.strip()} and {stance_id.strip()}."))
 
 st.subheader("Bundled model cards")
 tabs = st.tabs([t.title() for t in BUNDLED_TASKS])
@@ -49,7 +49,7 @@ for tab, task in zip(tabs, BUNDLED_TASKS, strict=True):
         try:
             meta = read_bundled_meta(task)
         except StancemapError as exc:
-            st.warning(str(exc))
+            st.warning(md_escape(str(exc)))
             continue
         dev = meta.get("dev_metrics") or {}
         if dev:

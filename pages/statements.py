@@ -120,14 +120,14 @@ if by_id:
         try:
             store.save_correction(analysis_id, sid, fix_field, value, token, db_url())
         except StancemapError as exc:
-            st.error(str(exc))
+            st.error(md_escape(str(exc)))
         else:
             st.session_state.setdefault(EDIT_TOKENS, {})[analysis_id] = token
             bump_version(analysis_id)
             st.session_state["statements_fixed"] = sid
             st.rerun()
     if fixed := st.session_state.pop("statements_fixed", None):
-        st.success(f"Saved the correction of {fixed}; the dashboard now uses it.")
+        st.success(md_escape(f"Saved the correction of {fixed}; the dashboard now uses it."))
     corrections = store.list_corrections(analysis_id, db_url())
     if corrections:
         with st.expander(f"{len(corrections)} correction(s) recorded"):

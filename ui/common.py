@@ -181,7 +181,7 @@ def open_analysis_or_stop(analysis_id: str | None) -> AnalysisResult:
         return load_result(analysis_id)
     except StancemapError as exc:
         st.header("Analysis not found")
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
         st.page_link(PAGE_PATHS["library"], label="Open the Library")
         st.stop()
         raise  # unreachable: st.stop() raises
