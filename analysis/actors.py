@@ -682,9 +682,10 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
         elif m.kind == "description":
             target = None
             for prev in reversed([p for p in mentions if p.start < m.start and p.actor]):
-                info = table.actors.get(prev.actor or "")
-                if info and info["type"] == ActorType.PERSON.value and table.country_of(prev.actor)[0] == m.country:
-                    target = prev.actor
+                name = prev.actor or ""
+                info = table.actors.get(name)
+                if info and info["type"] == ActorType.PERSON.value and table.country_of(name)[0] == m.country:
+                    target = name
                     break
             m.actor = target or m.name
             table.add(m.actor, m, type_=ActorType.PERSON.value, country=m.country, role=m.role,

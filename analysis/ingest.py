@@ -231,7 +231,7 @@ def _from_html(html: str | bytes, article_id: str, url: str | None = None) -> Ar
     if doc is None:
         raise ExtractionFailed(f"{article_id}: no article text found in the HTML "
                                "(empty page, or only navigation/scripts).")
-    meta = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)  # type: ignore[arg-type]
+    meta = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     body = meta.get("text") or ""
     # trafilatura separates paragraphs by one newline; a blank line keeps them apart for segmenting.
     body = "\n\n".join(p.strip() for p in body.split("\n") if p.strip())

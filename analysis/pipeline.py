@@ -125,7 +125,7 @@ def analyze(
     total = len(articles)
     for i, article in enumerate(articles, start=1):
         try:
-            statements, mentions, actors = extract_statements(article, norm_overrides)
+            statements, mentions, found = extract_statements(article, norm_overrides)
         except Exception as exc:  # noqa: BLE001 - one odd article must not stop a corpus run
             log.exception("statement extraction failed for %s", article.article_id)
             errors.append(FileError(article.article_id,
@@ -134,7 +134,7 @@ def analyze(
         finally:
             if progress:
                 progress("statements", i, total)
-        per_article.append((article, statements, mentions, actors))
+        per_article.append((article, statements, mentions, found))
     mapping = merge_actors([a for _, _, _, a in per_article])
     actors: dict[str, Actor] = {}
     for _, _, _, article_actors in per_article:
@@ -152,7 +152,7 @@ def analyze(
     for article, statements, mentions, _ in per_article:
         for st in statements:
             speaker = mapping.get(st.speaker, st.speaker) if st.speaker else None
-            actor = actors.get(speaker) if speaker else None
+            speaker_actor = actors.get(speaker) if speaker else None
             row: dict[str, Any] = {
                 "analysis_id": None,
                 "article_id": article.article_id,
@@ -165,15 +165,15 @@ def analyze(
                 "text": st.text,
                 "kind": st.kind,
                 "speaker": speaker,
-                "speaker_type": actor.type if actor else None,
-                "speaker_country": actor.country if actor else None,
+                "speaker_type": speaker_actor.type if speaker_actor else None,
+                "speaker_country": speaker_actor.country if speaker_actor else None,
                 "speaker_mention": st.speaker_mention.to_dict() if st.speaker_mention else None,
                 "cue": st.cue.to_dict() if st.cue else None,
                 "mentions": [],
                 "sentiment": None,
                 "stance": {},
                 "models": {},
-                "speaker_role": actor.role if actor else None,
+                "speaker_role": speaker_actor.role if speaker_actor else None,
                 "confidence": round(st.confidence, 2),
                 "section": st.section,
             }
@@ -240,7 +240,8 @@ def analyze(
         rows=rows,
         actors=actor_list,
         targets=targets,
-        models=models,
+        # The stance id is None when no target was given (nothing was scored for stance).
+        models=models,  # type: ignore[arg-type]
         errors=errors,
         settings={"batch_size": batch_size, "overrides": norm_overrides or {}},
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
