@@ -6,6 +6,7 @@ not about Streamlit lives in :mod:`analysis`.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -132,8 +133,10 @@ def load_models(sentiment_id: str, stance_id: str) -> tuple[Any, Any]:
 def model_ids() -> dict[str, str]:
     from analysis.models import DEFAULT_SENTIMENT_MODEL, DEFAULT_STANCE_MODEL
 
-    return dict(st.session_state.get(MODEL_IDS) or {"sentiment": DEFAULT_SENTIMENT_MODEL,
-                                                     "stance": DEFAULT_STANCE_MODEL})
+    # STANCEMAP_SENTIMENT_MODEL / STANCEMAP_STANCE_MODEL choose the app's defaults (an id or folder).
+    defaults = {"sentiment": os.environ.get("STANCEMAP_SENTIMENT_MODEL") or DEFAULT_SENTIMENT_MODEL,
+                "stance": os.environ.get("STANCEMAP_STANCE_MODEL") or DEFAULT_STANCE_MODEL}
+    return dict(st.session_state.get(MODEL_IDS) or defaults)
 
 
 def get_models() -> tuple[Any, Any]:

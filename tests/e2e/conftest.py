@@ -38,15 +38,45 @@ def e2e_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'stancemap.db'}"
 
 
+def bundled_models_present() -> bool:
+    return all((REPO / "analysis" / "bundled" / t / "stancemap.json").exists() for t in ("sentiment", "stance"))
+
+
+def _tiny_model(folder: Path, id2label: dict[int, str]) -> str:
+    """A 2-layer random BERT with the MiniLM tokenizer: exercises the real model code path."""
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from analysis.models import base_encoder_dir
+
+    tokenizer = AutoTokenizer.from_pretrained(base_encoder_dir())
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64, num_labels=len(id2label),
+                        id2label=id2label, label2id={v: k for k, v in id2label.items()})
+    BertForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return str(folder)
+
+
 @pytest.fixture(scope="session")
-def app_url(e2e_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def e2e_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The bundled models when trained, else tiny random local models (same code path, meaningless
+    scores): the browser flows then still run end to end."""
+    if bundled_models_present():
+        return {"sentiment": "bundled:sentiment", "stance": "bundled:stance"}
+    return {"sentiment": _tiny_model(tmp_path_factory.mktemp("sent"), {0: "negative", 1: "neutral", 2: "positive"}),
+            "stance": _tiny_model(tmp_path_factory.mktemp("stance"), {0: "FAVOR", 1: "AGAINST", 2: "NONE"})}
+
+
+@pytest.fixture(scope="session")
+def app_url(e2e_db: str, e2e_models: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A ``streamlit run app.py`` server on a free port, using a fresh database."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found (apt-get install chromium); browser tests skipped")
     pytest.importorskip("playwright.sync_api")
     port = _free_port()
     log = (tmp_path_factory.mktemp("e2e-log") / "streamlit.log").open("w")
-    env = {**os.environ, "STANCEMAP_DB": e2e_db, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    env = {**os.environ, "STANCEMAP_DB": e2e_db, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           "STANCEMAP_SENTIMENT_MODEL": e2e_models["sentiment"], "STANCEMAP_STANCE_MODEL": e2e_models["stance"]}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],

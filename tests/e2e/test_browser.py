@@ -1,7 +1,8 @@
 """Browser end-to-end: share links in fresh contexts, the paste -> dashboard flow, inert XSS.
 
 Marked ``browser`` (and ``slow``); skipped without /usr/bin/chromium. The flows that run the
-real pipeline also need the bundled models (``analysis/bundled/*/stancemap.json``).
+real pipeline use the bundled models, or tiny random local models while those are not trained
+(see ``e2e_models``); the assertions are about what the app shows, not about the scores.
 """
 
 from __future__ import annotations
@@ -19,11 +20,6 @@ from analysis.records import Article
 
 REPO = Path(__file__).resolve().parents[2]
 
-
-def bundled_models_present() -> bool:
-    return all((REPO / "analysis" / "bundled" / t / "stancemap.json").exists() for t in ("sentiment", "stance"))
-
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 EXAMPLE = REPO.parent / "shared" / "articles" / "ukraine-talks-2025-08-26.txt"
@@ -31,7 +27,6 @@ XSS_TEXT = ("Rome hosts talks\n\n"
             "<script>alert(1)</script> Tajani said \"**bold** <img src=x onerror=alert(2)> "
             "[click](javascript:alert(3)) <b>tag</b> :red[red] $x^2$\" on a ceasefire in Ukraine.\n\n"
             "<iframe src=\"javascript:alert(4)\"></iframe> # not a heading")
-needs_models = pytest.mark.skipif(not bundled_models_present(), reason="bundled models not trained yet")
 needs_example = pytest.mark.skipif(not EXAMPLE.exists(), reason="../shared/articles example missing")
 
 
@@ -60,12 +55,12 @@ def view_of(page: Any) -> dict[str, Any]:
     }
 
 
-@needs_models
 @needs_example
-def test_cli_saved_example_opens_by_share_link_in_two_fresh_contexts(app_url, e2e_db, new_page):
+def test_cli_saved_example_opens_by_share_link_in_two_fresh_contexts(app_url, e2e_db, e2e_models, new_page):
     proc = subprocess.run(
         [sys.executable, "-m", "analysis", "analyze", str(EXAMPLE), "--targets", "a ceasefire in Ukraine",
-         "--db", e2e_db, "--out", "/dev/null"],
+         "--db", e2e_db, "--out", "/dev/null", "--model-sentiment", e2e_models["sentiment"],
+         "--model-stance", e2e_models["stance"], "--no-progress"],
         cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     analysis_id = re.search(r"saved analysis ([A-Za-z0-9_-]{22,})", proc.stderr + proc.stdout).group(1)
@@ -93,7 +88,6 @@ def _paste_and_analyze(page: Any, app_url: str, text: str, target: str) -> None:
     page.wait_for_url(re.compile(r"/dashboard\?analysis="), timeout=300_000)
 
 
-@needs_models
 @needs_example
 def test_paste_example_analyze_share_link_same_view(app_url, new_page):
     page = new_page()
@@ -168,15 +162,19 @@ def test_filtered_view_share_link_reproduces_view_in_fresh_context(app_url, e2e_
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name="sanctions on Russia", exact=True).click()
     page.wait_for_function("new URLSearchParams(location.search).get('target') === 'sanctions on Russia'")
+    page.locator("h3", has_text="sanctions on Russia").wait_for()
     box = page.locator('[data-testid="stNumberInput"] input')
     box.fill("4")
     box.press("Enter")
     page.wait_for_function("new URLSearchParams(location.search).get('min') === '4'")
+    # the rerun is done when the first chart has dropped the Kremlin (n=3 < 4)
+    page.wait_for_function("""() => { const p = document.querySelector('.js-plotly-plot');
+        const t = p ? Array.from(p.querySelectorAll('.ytick text')).map(e => e.textContent) : [];
+        return t.length > 0 && !t.some(x => x.includes('Kremlin')); }""")
     page.get_by_text("Share this view").click()
     link = page.locator('[data-testid="stCode"]').first.inner_text().strip()
     assert "target=sanctions+on+Russia" in link and "min=4" in link and token not in link
     wait_dashboard(page)
-    page.wait_for_timeout(1000)
     mine = view_of(page)
     assert "sanctions on Russia" in mine["target"]
     assert any("Donald Trump (n=9)" in t for t in mine["actor_bars"])
@@ -185,7 +183,7 @@ def test_filtered_view_share_link_reproduces_view_in_fresh_context(app_url, e2e_
     other = new_page()
     other.goto(link)
     wait_dashboard(other)
-    other.wait_for_timeout(1000)
+    other.locator("h3", has_text="sanctions on Russia").wait_for()
     assert_clean(other)
     assert view_of(other) == mine
     assert other.locator('[data-testid="stNumberInput"] input').input_value() == "4"
