@@ -84,6 +84,8 @@ def test_speaker_kind_and_cue(text: str, speaker: str | None, kind: str, cue: st
         # description -> most recent person of that country
         ('Russian President Vladimir Putin met envoys. The Russian leader said talks were useful.',
          [(None, NARRATIVE), ("Vladimir Putin", INDIRECT)]),
+        ('Foreign Minister Antonio Tajani of Italy met Rubio. The Italian minister said demining could start soon.',
+         [(None, NARRATIVE), ("Antonio Tajani", INDIRECT)]),
         # relative pronoun -> antecedent
         ('Trump, who said the talks were good, left early.', [("Trump", INDIRECT)]),
         # a paragraph that continues the previous quotation keeps its speaker
