@@ -187,3 +187,23 @@ def test_filtered_view_share_link_reproduces_view_in_fresh_context(app_url, e2e_
     assert_clean(other)
     assert view_of(other) == mine
     assert other.locator('[data-testid="stNumberInput"] input').input_value() == "4"
+
+
+def test_pasted_xss_article_renders_inert(app_url, new_page):
+    page = new_page()
+    _paste_and_analyze(page, app_url, XSS_TEXT, "a ceasefire in Ukraine")
+    page.locator("h1").first.wait_for()
+    page.wait_for_timeout(1500)
+    assert_clean(page)
+    analysis_id = re.search(r"analysis=([A-Za-z0-9_-]+)", page.url).group(1)
+    page.goto(f"{app_url}/statements?analysis={analysis_id}")
+    page.get_by_text("Article reader").wait_for()
+    page.get_by_text("<script>alert(1)</script>", exact=False).first.wait_for()
+    body = page.inner_text("body")
+    for literal in ("<script>alert(1)</script>", "**bold**", "<img src=x onerror=alert(2)>", "<b>tag</b>",
+                    "[click](javascript:alert(3))", "<iframe src=\"javascript:alert(4)\"></iframe>"):
+        assert literal in body, literal
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator("script, iframe, img[src='x']").count() == 0
+    page.wait_for_timeout(500)
+    assert_clean(page)
