@@ -141,14 +141,18 @@ def sentiment_bars(agg: pd.DataFrame, *, title: str = "Sentiment of each actor's
     return fig
 
 
-def network(edges: pd.DataFrame, *, title: str = "Who talks about whom") -> go.Figure:
+def network(edges: pd.DataFrame, *, title: str = "Who talks about whom", max_edges: int = 30) -> go.Figure:
     """Speaker -> mentioned actor graph on a circle; edge colour = sentiment, width = n.
 
     A circular layout is deterministic (the same link shows the same picture) and readable for
-    the tens of actors a news set has; a force layout would need another dependency.
+    the tens of actors a news set has; a force layout would need another dependency. Only the
+    ``max_edges`` most frequent edges are drawn (the title says so), or labels pile up.
     """
     if edges.empty:
         return _empty(title, "No speaker mentions another actor in the filtered statements.")
+    if len(edges) > max_edges:
+        title = f"{title} (the {max_edges} most frequent of {len(edges)} links)"
+        edges = edges.sort_values("n", ascending=False, kind="stable").head(max_edges)
     nodes = list(dict.fromkeys(list(edges["source"]) + list(edges["target"])))
     k = len(nodes)
     pos = {n: (math.cos(2 * math.pi * i / k), math.sin(2 * math.pi * i / k)) for i, n in enumerate(nodes)}

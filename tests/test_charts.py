@@ -77,3 +77,13 @@ def test_empty_aggregates_give_a_message_not_an_error(builder):
     import pandas as pd
     fig = builder(pd.DataFrame(columns=["speaker", "target", "n", "net", "lo", "hi", "statement_ids"]))
     assert fig.layout.annotations and "No" in fig.layout.annotations[0].text or "no" in fig.layout.annotations[0].text
+
+
+def test_network_keeps_the_most_frequent_edges():
+    import pandas as pd
+    edges = pd.DataFrame({"source": [f"s{i}" for i in range(50)], "target": ["t"] * 50, "n": range(1, 51),
+                          "net": [0.0] * 50, "label": ["neutral"] * 50, "statement_ids": [["x"]] * 50})
+    fig = charts.network(edges, max_edges=10)
+    nodes = next(t for t in fig.data if t.mode == "markers+text")
+    assert len(nodes.text) == 11 and "s49" in nodes.text and "s0" not in nodes.text
+    assert "10 most frequent of 50" in fig.layout.title.text
