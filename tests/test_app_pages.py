@@ -59,13 +59,13 @@ def db(tmp_path, monkeypatch) -> str:
     return url
 
 
-def open_page(page: str, **params: str) -> AppTest:
+def open_page(page_script: str, /, **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["model_override"] = (FakeSentiment(), FakeStance())
     for k, v in params.items():
         at.query_params[k] = v
-    if page != "analyze":
-        at.switch_page(f"pages/{page}.py")
+    if page_script != "analyze":
+        at.switch_page(f"pages/{page_script}.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -231,3 +231,9 @@ def test_dashboard_evidence_lists_the_sentence_in_its_article(db, result):
     # the sentence is highlighted inside its article context (escaped markdown)
     assert r":orange-background[**The Kremlin said there are no plans for talks\.**]" in md
     assert r"Putin avoids Zelensky\, Trump claimed\." in md
+
+
+def test_root_link_with_page_parameter_opens_that_page(db, result):
+    analysis_id, _ = store.save_analysis(result, db)
+    at = open_page("analyze", analysis=analysis_id, page="dashboard")
+    assert at.title[0].value == "Talks on Ukraine" and at.get("plotly_chart")
