@@ -96,7 +96,7 @@ class StatementRow(Base):
     statement_id: Mapped[str] = mapped_column(String(200), index=True)
     article_id: Mapped[str] = mapped_column(String(500), index=True)
     speaker: Mapped[str | None] = mapped_column(String(500), nullable=True, index=True)
-    speaker_country: Mapped[str | None] = mapped_column(String(3), nullable=True, index=True)
+    speaker_country: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
     row: Mapped[dict[str, Any]] = mapped_column(JSON)
 
@@ -109,7 +109,7 @@ class ActorRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(500))
     type: Mapped[str] = mapped_column(String(40))
-    country: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    country: Mapped[str | None] = mapped_column(String(16), nullable=True)
     role: Mapped[str | None] = mapped_column(Text, nullable=True)
     aliases: Mapped[list[Any]] = mapped_column(JSON)
 
