@@ -36,7 +36,7 @@ def _stance_colour(net: float) -> str:
     t = (max(-1.0, min(1.0, float(net))) + 1) / 2
     lo, mid, hi = (192, 57, 43), (229, 229, 229), (33, 102, 172)
     a, b, f = (lo, mid, t * 2) if t < 0.5 else (mid, hi, (t - 0.5) * 2)
-    return "#%02x%02x%02x" % tuple(round(a[i] + (b[i] - a[i]) * f) for i in range(3))
+    return "#" + "".join(f"{round(a[i] + (b[i] - a[i]) * f):02x}" for i in range(3))
 
 
 def _empty(title: str, message: str) -> go.Figure:
@@ -112,7 +112,9 @@ def stance_heatmap(agg: pd.DataFrame, *, title: str = "Net stance: actor × targ
             zr.append(None if r is None else float(r.net))
             tr.append("" if r is None else f"{r.net:+.2f}<br>n={r.n}")
             cr.append([f"{a}|{t}", 0 if r is None else int(r.n)])
-        z.append(zr), text.append(tr), custom.append(cr)
+        z.append(zr)
+        text.append(tr)
+        custom.append(cr)
     fig = go.Figure(go.Heatmap(
         z=z, x=targets, y=actors, zmin=-1, zmax=1, colorscale=STANCE_SCALE, text=text,
         texttemplate="%{text}", customdata=custom, xgap=2, ygap=2,
@@ -209,7 +211,8 @@ def trend(agg: pd.DataFrame, *, title: str = "Net stance over time") -> go.Figur
                                  "arrayminus": (part["net"] - part["lo"]).tolist(), "thickness": 1},
                         customdata=[[d.strftime("%Y-%m-%d") + "|" + str(t), int(n)] for d, n in
                                     zip(part["date"], part["n"], strict=True)],
-                        hovertemplate="%{x|%Y-%m-%d}<br>net %{y:+.2f}, n=%{customdata[1]}<extra>%{fullData.name}</extra>")
+                        hovertemplate="%{x|%Y-%m-%d}<br>net %{y:+.2f}, n=%{customdata[1]}"
+                                      "<extra>%{fullData.name}</extra>")
     fig.update_layout(title=title, height=360, yaxis={"range": [-1.05, 1.05], "title": "net stance"},
                       xaxis={"type": "date", "tickformat": "%Y-%m-%d", "dtick": 86400000.0},
                       margin={"l": 10, "r": 10, "t": 50, "b": 40}, legend={"orientation": "h", "y": -0.2})

@@ -9,7 +9,7 @@ import streamlit as st
 from analysis import store
 from analysis.errors import StancemapError
 from analysis.records import Article, FileError
-from ui.common import ensure_app_entry, md_escape, EDIT_TOKENS, JUST_SAVED, PAGE_PATHS, db_url, get_models
+from ui.common import EDIT_TOKENS, JUST_SAVED, PAGE_PATHS, db_url, ensure_app_entry, get_models, md_escape
 
 ensure_app_entry()
 

@@ -14,8 +14,19 @@ import streamlit as st
 from analysis import aggregate as ag
 from analysis import charts, export
 from analysis.sharelink import SPEAKER_TYPES, ViewState
-from ui.common import (ensure_app_entry, md_escape, db_url, evidence, frames, open_analysis_or_stop, publish_view, requested_analysis,
-                       selected_keys, show_share_link, version)
+from ui.common import (
+    db_url,
+    ensure_app_entry,
+    evidence,
+    frames,
+    md_escape,
+    open_analysis_or_stop,
+    publish_view,
+    requested_analysis,
+    selected_keys,
+    show_share_link,
+    version,
+)
 
 ensure_app_entry()
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from analysis import store
 from analysis.errors import StancemapError
-from ui.common import ensure_app_entry, md_escape, EDIT_TOKENS, PAGE_PATHS, db_url
+from ui.common import EDIT_TOKENS, PAGE_PATHS, db_url, ensure_app_entry, md_escape
 
 ensure_app_entry()
 

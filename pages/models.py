@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis.errors import StancemapError
 from analysis.models import BUNDLED_TASKS, model_card, read_bundled_meta
-from ui.common import ensure_app_entry, md_escape, LOADED, MODEL_IDS, MODEL_OVERRIDE, load_models, model_ids
+from ui.common import LOADED, MODEL_IDS, MODEL_OVERRIDE, ensure_app_entry, load_models, md_escape, model_ids
 
 ensure_app_entry()
 

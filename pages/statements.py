@@ -10,8 +10,17 @@ from analysis import store
 from analysis.errors import StancemapError
 from analysis.labels import STANCE_LABELS
 from analysis.sharelink import ViewState
-from ui.common import (ensure_app_entry, EDIT_TOKENS, bump_version, db_url, md_escape, open_analysis_or_stop, publish_view,
-                       requested_analysis, show_share_link)
+from ui.common import (
+    EDIT_TOKENS,
+    bump_version,
+    db_url,
+    ensure_app_entry,
+    md_escape,
+    open_analysis_or_stop,
+    publish_view,
+    requested_analysis,
+    show_share_link,
+)
 
 ensure_app_entry()
 

@@ -45,7 +45,8 @@ def make_row(
         pos = sentence.find(name.split()[-1])
         ments.append({"actor": name, "country": _ACTORS[name][1], "start": start + max(pos, 0),
                       "end": start + max(pos, 0) + len(name.split()[-1]),
-                      "sentiment": {"label": sentiment, "scores": _probs(sentiment, ("negative", "neutral", "positive"))}})
+                      "sentiment": {"label": sentiment,
+                                    "scores": _probs(sentiment, ("negative", "neutral", "positive"))}})
     return {
         "analysis_id": None, "article_id": article.article_id, "article_title": article.title,
         "published": article.published, "source": article.source,
@@ -57,7 +58,8 @@ def make_row(
         "cue": {"start": start, "end": start + 4, "text": sentence[:4]} if kind != "narrative" else None,
         "mentions": ments,
         "sentiment": {"label": sentiment, "scores": _probs(sentiment, ("negative", "neutral", "positive"), conf)},
-        "stance": {t: {"label": lab, "scores": _probs(lab, ("favor", "against", "none"), conf)} for t, lab in stances.items()},
+        "stance": {t: {"label": lab, "scores": _probs(lab, ("favor", "against", "none"), conf)}
+                   for t, lab in stances.items()},
         "models": {"sentiment": "fake:sentiment", "stance": "fake:stance"},
     }
 

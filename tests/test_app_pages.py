@@ -45,7 +45,8 @@ class FakeStance:
     def score(self, texts, targets, batch_size=32, progress=None):
         out = []
         for t in texts:
-            label = "against" if "not" in t.lower() else "favor" if "deal" in t.lower() or "peace" in t.lower() else "none"
+            low = t.lower()
+            label = "against" if "not" in low else "favor" if "deal" in low or "peace" in low else "none"
             out.append(Score(label, {k: (0.8 if k == label else 0.1) for k in ("favor", "against", "none")}))
         if progress:
             progress(len(texts), len(texts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from analysis import store
 from analysis.errors import InputError, NotFound
@@ -73,7 +74,7 @@ def test_save_is_atomic(db_url, make_result):
     # nothing of this analysis may remain.
     bad = make_result()
     bad.articles[1] = bad.articles[1].__class__(article_id="x", text=None)  # type: ignore[arg-type]
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         store.save_analysis(bad, db_url)
     assert store.list_analyses(db_url) == []
     with store.get_engine(db_url).connect() as conn:
