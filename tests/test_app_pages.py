@@ -90,6 +90,9 @@ def test_dashboard_shows_figures_charts_and_share_link(db, result):
     charts = at.get("plotly_chart")
     assert len(charts) >= 7
     assert any('"choropleth"' in c.proto.spec for c in charts)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Statements as CSV", "Statements as JSONL", "Statements as PARQUET",
+                      "Chart as standalone HTML", "Whole analysis as an HTML report"]
     assert all('"topojsonURL": "app/static/"' in c.proto.config or '"topojsonURL":"app/static/"' in c.proto.config
                for c in charts)
     # the view from the link is restored into the widgets ...

@@ -207,3 +207,20 @@ def test_pasted_xss_article_renders_inert(app_url, new_page):
     assert main.locator("script, iframe, img[src='x']").count() == 0
     page.wait_for_timeout(500)
     assert_clean(page)
+
+
+def test_exports_download_from_the_dashboard(app_url, e2e_db, new_page, make_result):
+    analysis_id, _ = store.save_analysis(make_result(), e2e_db)
+    page = new_page()
+    page.goto(f"{app_url}/dashboard?analysis={analysis_id}")
+    wait_dashboard(page)
+    page.get_by_text("Export", exact=True).click()
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Statements as CSV").click()
+    csv = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert csv.startswith("analysis_id,") and "Antonio Tajani" in csv and "stance[a ceasefire in Ukraine]" in csv
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Whole analysis as an HTML report").click()
+    report = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert "<h1>Talks on Ukraine</h1>" in report and "world_110m" in report and "<mark>" in report
+    assert_clean(page)
