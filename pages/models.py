@@ -11,6 +11,23 @@ from ui.common import LOADED, MODEL_IDS, MODEL_OVERRIDE, ensure_app_entry, load_
 
 ensure_app_entry()
 
+
+
+def _metric_rows(dev: dict, variant: str | None = None) -> list[dict]:
+    """Flatten dev metrics: {set: {n, macro_f1, ...}} or {variant: {set: {...}}} (fp32 / int8)."""
+    rows: list[dict] = []
+    for name, r in dev.items():
+        if not isinstance(r, dict):
+            continue
+        if "macro_f1" not in r:
+            rows += _metric_rows(r, variant=name)
+            continue
+        rows.append({**({"runtime": variant} if variant else {}), "dev set": name, "n": r.get("n"),
+                     "macro-F1": r.get("macro_f1"), "F_avg": r.get("f_avg"), "accuracy": r.get("accuracy"),
+                     **{f"F1 {k}": v for k, v in (r.get("f1") or {}).items()}})
+    return rows
+
+
 st.title("Models")
 ids = model_ids()
 if st.session_state.get(MODEL_OVERRIDE) is not None:
@@ -54,10 +71,7 @@ for tab, task in zip(tabs, BUNDLED_TASKS, strict=True):
         dev = meta.get("dev_metrics") or {}
         if dev:
             st.markdown("**Dev metrics** (held-out data; see the card for what each set is)")
-            st.dataframe(pd.DataFrame([
-                {"dev set": name, "n": r.get("n"), "macro-F1": r.get("macro_f1"), "F_avg": r.get("f_avg"),
-                 **{f"F1 {k}": v for k, v in (r.get("f1") or {}).items()}}
-                for name, r in dev.items() if isinstance(r, dict)]), hide_index=True)
+            st.dataframe(pd.DataFrame(_metric_rows(dev)), hide_index=True)
         else:
             st.caption("No dev metrics recorded in stancemap.json yet.")
         with st.expander("Model card", expanded=True):
