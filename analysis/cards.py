@@ -34,6 +34,13 @@ Licences differ (CC BY-NC among them): the adapter inherits research / non-comme
 """,
 }
 
+KNOWN_FAILURES: dict[str, str] = {
+    "stance": "Known failure: strongly worded statements against a topic that do not name the "
+              "target's verb come out favor (\"Abortion is murder and must be banned everywhere.\" -> "
+              "favor toward \"legalization of abortion\", p=0.59), while \"I oppose legalizing "
+              "abortion.\" is right; `tests/test_models.py` keeps this as a strict xfail.",
+}
+
 HELD_OUT_NOTES: dict[str, str] = {
     "sentiment": "NewsMTSC dev_rw and dev_mt (the repo's own dev splits; not trained on).",
     "stance": "Topics never seen in training: VAST dev topics with an even stable hash, SemEval-2016 "
@@ -64,7 +71,16 @@ def write_card(task: str, data: Path, folder: Path, log: Any = sys.stderr) -> Pa
     meta = json.loads((folder / "stancemap.json").read_text())
     meta["dev_metrics"] = results
     (folder / "stancemap.json").write_text(json.dumps(meta, indent=2) + "\n")
-    size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    path = render_card(task, folder)
+    print(f"[card {task}] wrote {path}", file=log, flush=True)
+    return path
+
+
+def render_card(task: str, folder: Path) -> Path:
+    """Write ``folder/README.md`` from the metadata and metrics stored in ``stancemap.json``."""
+    meta = json.loads((folder / "stancemap.json").read_text())
+    results = meta["dev_metrics"]
+    size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file() and p.name != "README.md")
     cfg = meta["train_config"]
     card = f"""# Stancemap bundled {task} model
 
@@ -74,14 +90,15 @@ adapter (r={cfg['lora_r']}, alpha={cfg['lora_alpha']}, on every attention and fe
 the pooler and 3-way classification head, {size / 1e6:.1f} MB in all. Labels: {', '.join(meta['labels'])}.
 Input: {meta['input']}.
 
-**Runtime**: on CPU the app and CLI run the merged model with per-channel int8 dynamic
-quantisation of every Linear (`STANCEMAP_QUANTIZE=0` for fp32); on CUDA, fp32.
+**Runtime**: the adapter is merged into the base at load time and runs fp32 (CPU or CUDA).
+Per-channel int8 dynamic quantisation of every Linear is opt-in (`STANCEMAP_QUANTIZE=1`): about
+1.6x faster on 2 CPU cores, but it costs more than the 1-point budget on some dev sets (below).
 
 ## Training data
 {DATA_NOTES[task]}
 {meta['train_examples']} training examples, {cfg['epochs']} epoch(s), batch {cfg['batch_size']},
 lr {cfg['lr']} (linear warm-up/decay), max length {cfg['max_length']}, seed {cfg['seed']};
-{meta['train_minutes']} min on 2 CPU cores.
+{meta['train_minutes']} min wall time on a 2-core CPU machine.
 
 ## Dev metrics (held out: {HELD_OUT_NOTES[task]})
 
@@ -89,22 +106,22 @@ fp32:
 
 {_metrics_table(results['fp32'])}
 
-int8 per-channel dynamic quantisation (the CPU default):
+int8 per-channel dynamic quantisation (opt-in, `STANCEMAP_QUANTIZE=1`):
 
 {_metrics_table(results['int8'])}
 
 ## Reproduce
 ```bash
 python -m analysis train {task} --data ../shared/data     # retrains into analysis/bundled/{task}/, rewrites this card
-python -m analysis eval {task} --data ../shared/data      # prints the metrics above (int8 on CPU; --no-quantize for fp32)
+python -m analysis eval {task} --data ../shared/data      # prints the fp32 metrics above (--quantize for int8)
 ```
-Same seed, same data: a retrain lands within about a point of these figures (thread scheduling
-makes CPU training not bit-exact).
+Same seed, same data and config (`stancemap.json`, `train_config`). CPU training is not
+bit-exact across thread counts; a second full retrain has not been run yet to measure the spread.
 
 ## Limits
 Trained on English news, tweets, debate arguments and comments; a small encoder (6 layers).
+{KNOWN_FAILURES.get(task, "")}
 Scores are model estimates: the dashboard shows them with their probabilities and sample sizes.
 """
     (folder / "README.md").write_text(card)
-    print(f"[card {task}] wrote {folder / 'README.md'}", file=log, flush=True)
     return folder / "README.md"
