@@ -41,24 +41,26 @@ def summarise(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -
     return result
 
 
-def evaluate_sentiment(model: Any, data: Path, batch_size: int = 64) -> dict[str, dict[str, Any]]:
+def _evaluate(score_set: Any, sets: dict[str, list[Any]], labels: Sequence[str]) -> dict[str, dict[str, Any]]:
     results = {}
-    for name, examples in datasets.sentiment_eval_sets(data).items():
+    for name, examples in sets.items():
         started = time.perf_counter()
-        scores = model.score([e.text for e in examples], [e.span for e in examples], batch_size=batch_size)
-        results[name] = summarise([e.label for e in examples], [s.label for s in scores], SENTIMENT_LABELS)
+        predicted = [s.label for s in score_set(examples)]
+        results[name] = summarise([e.label for e in examples], predicted, labels)
         results[name]["seconds"] = round(time.perf_counter() - started, 1)
     return results
+
+
+def evaluate_sentiment(model: Any, data: Path, batch_size: int = 64) -> dict[str, dict[str, Any]]:
+    return _evaluate(
+        lambda examples: model.score([e.text for e in examples], [e.span for e in examples], batch_size=batch_size),
+        datasets.sentiment_eval_sets(data), SENTIMENT_LABELS)
 
 
 def evaluate_stance(model: Any, data: Path, batch_size: int = 64) -> dict[str, dict[str, Any]]:
-    results = {}
-    for name, examples in datasets.stance_eval_sets(data).items():
-        started = time.perf_counter()
-        scores = model.score([e.text for e in examples], [e.target for e in examples], batch_size=batch_size)
-        results[name] = summarise([e.label for e in examples], [s.label for s in scores], STANCE_LABELS)
-        results[name]["seconds"] = round(time.perf_counter() - started, 1)
-    return results
+    return _evaluate(
+        lambda examples: model.score([e.text for e in examples], [e.target for e in examples], batch_size=batch_size),
+        datasets.stance_eval_sets(data), STANCE_LABELS)
 
 
 def format_table(results: dict[str, dict[str, Any]]) -> str:

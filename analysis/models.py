@@ -529,26 +529,27 @@ def _load_hub(model_id: str) -> tuple[Any, Any]:
     return tokenizer, model
 
 
+def _bundled_scorer(model_id: str, folder: Path, task: str, labels: tuple[str, ...],
+                    quantize: bool | None) -> PairScorer:
+    """Scorer over a model in our adapter format (the bundled one or a retrained folder)."""
+    tokenizer, model, meta = _load_bundled(task, quantize=quantize, folder=folder)
+    namespace = model_id if model_id.startswith(BUNDLED_PREFIX) else str(folder.resolve())
+    return PairScorer(model_id, tokenizer, _softmax_forward(model), tuple(meta["labels"]), labels,
+                      max_length=int(meta.get("max_length", 128)), device=pick_device(),
+                      cache_id=f"{namespace}#{meta['runtime']}")
+
+
 @lru_cache(maxsize=8)
 def load_sentiment_model(model_id: str = DEFAULT_SENTIMENT_MODEL, quantize: bool | None = None) -> SentimentModel:
     """Load a sentiment model once per process (bundled id, hub id or local folder)."""
     model_id = model_id.strip()
     folder = Path(model_id).expanduser()
-    if not model_id.startswith(BUNDLED_PREFIX) and is_adapter_dir(folder):
-        tokenizer, model, meta = _load_bundled("sentiment", quantize=quantize, folder=folder)
-        scorer = PairScorer(model_id, tokenizer, _softmax_forward(model), tuple(meta["labels"]),
-                            SENTIMENT_LABELS, max_length=int(meta.get("max_length", 128)),
-                            device=pick_device(), cache_id=f"{folder.resolve()}#{meta['runtime']}")
-        return SentimentModel(scorer, target_aware=True)
-    if model_id.startswith(BUNDLED_PREFIX):
-        task = model_id[len(BUNDLED_PREFIX):]
-        if task != "sentiment":
-            raise ModelUnavailable(f"Unknown bundled sentiment model {model_id!r}; use 'bundled:sentiment'.")
-        tokenizer, model, meta = _load_bundled("sentiment", quantize=quantize)
-        scorer = PairScorer(model_id, tokenizer, _softmax_forward(model), tuple(meta["labels"]),
-                            SENTIMENT_LABELS, max_length=int(meta.get("max_length", 128)),
-                            device=pick_device(), cache_id=f"{model_id}#{meta['runtime']}")
-        return SentimentModel(scorer, target_aware=True)
+    if model_id.startswith(BUNDLED_PREFIX) or is_adapter_dir(folder):
+        if model_id.startswith(BUNDLED_PREFIX):
+            if model_id != f"{BUNDLED_PREFIX}sentiment":
+                raise ModelUnavailable(f"Unknown bundled sentiment model {model_id!r}; use 'bundled:sentiment'.")
+            folder = bundled_model_dir("sentiment")
+        return SentimentModel(_bundled_scorer(model_id, folder, "sentiment", SENTIMENT_LABELS, quantize), target_aware=True)
     tokenizer, model = _load_hub(model_id)
     labels = _map_labels(model.config.id2label, _SENTIMENT_ALIASES)
     if not {"negative", "positive"} <= set(labels):
@@ -576,21 +577,12 @@ def load_stance_model(
     """
     model_id = model_id.strip()
     folder = Path(model_id).expanduser()
-    if not model_id.startswith(BUNDLED_PREFIX) and is_adapter_dir(folder):
-        tokenizer, model, meta = _load_bundled("stance", quantize=quantize, folder=folder)
-        scorer = PairScorer(model_id, tokenizer, _softmax_forward(model), tuple(meta["labels"]),
-                            STANCE_LABELS, max_length=int(meta.get("max_length", 160)),
-                            device=pick_device(), cache_id=f"{folder.resolve()}#{meta['runtime']}")
-        return StanceModel(scorer, target_first=True)
-    if model_id.startswith(BUNDLED_PREFIX):
-        task = model_id[len(BUNDLED_PREFIX):]
-        if task != "stance":
-            raise ModelUnavailable(f"Unknown bundled stance model {model_id!r}; use 'bundled:stance'.")
-        tokenizer, model, meta = _load_bundled("stance", quantize=quantize)
-        scorer = PairScorer(model_id, tokenizer, _softmax_forward(model), tuple(meta["labels"]),
-                            STANCE_LABELS, max_length=int(meta.get("max_length", 160)),
-                            device=pick_device(), cache_id=f"{model_id}#{meta['runtime']}")
-        return StanceModel(scorer, target_first=True)
+    if model_id.startswith(BUNDLED_PREFIX) or is_adapter_dir(folder):
+        if model_id.startswith(BUNDLED_PREFIX):
+            if model_id != f"{BUNDLED_PREFIX}stance":
+                raise ModelUnavailable(f"Unknown bundled stance model {model_id!r}; use 'bundled:stance'.")
+            folder = bundled_model_dir("stance")
+        return StanceModel(_bundled_scorer(model_id, folder, "stance", STANCE_LABELS, quantize), target_first=True)
     tokenizer, model = _load_hub(model_id)
     id2label = {int(k): str(v) for k, v in model.config.id2label.items()}
     lowered = [v.lower() for v in id2label.values()]

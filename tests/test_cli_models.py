@@ -11,19 +11,9 @@ from pathlib import Path
 import pytest
 
 from analysis.__main__ import main
-from tests.test_models import _tiny_model
+from tests.test_models import tiny_nli, tiny_sentiment  # noqa: F401 (module-scoped fixtures)
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def tiny_sentiment(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return _tiny_model(tmp_path_factory.mktemp("cli-sent"), {0: "negative", 1: "neutral", 2: "positive"})
-
-
-@pytest.fixture(scope="module")
-def tiny_nli(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return _tiny_model(tmp_path_factory.mktemp("cli-nli"), {0: "entailment", 1: "neutral", 2: "contradiction"})
 
 
 def _write(path: Path, lines: list[str]) -> Path:
