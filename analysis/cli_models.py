@@ -43,6 +43,7 @@ def register(sub: Any) -> None:
     p.add_argument("--out", type=Path, default=None, help="output folder (default: analysis/bundled/<task>)")
     p.add_argument("--epochs", type=float, default=None)
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
+    p.add_argument("--limit", type=int, default=None, help="train on the first N shuffled examples only (smoke test)")
     p.add_argument("--no-eval", action="store_true", help="skip the dev evaluation and model card")
     p.set_defaults(func=run_train)
 
@@ -181,6 +182,8 @@ def run_train(args: argparse.Namespace) -> int:
     cfg = training.DEFAULTS[args.task]
     if args.epochs:
         cfg = dataclasses.replace(cfg, epochs=args.epochs)
+    if args.limit:
+        cfg = dataclasses.replace(cfg, limit=args.limit)
     out = training.train(args.task, args.data, args.out, cfg)
     if not args.no_eval:
         cards.write_card(args.task, args.data, out)

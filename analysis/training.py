@@ -36,6 +36,7 @@ class TrainConfig:
     warmup: float = 0.06
     seed: int = 13
     scale: float = 1.0  # fraction of each capped stance source (quick experiments)
+    limit: int | None = None  # keep only the first N shuffled examples (smoke tests)
 
 
 DEFAULTS: dict[str, TrainConfig] = {
@@ -96,6 +97,10 @@ def train(task: str, data: Path, out: Path | None = None, config: TrainConfig | 
         pairs, y = _stance_inputs(data, cfg.scale, cfg.seed)
     else:
         raise ValueError(f"unknown task {task!r}; choose sentiment or stance")
+    if cfg.limit is not None:
+        order = list(range(len(pairs)))
+        rng.shuffle(order)
+        pairs, y = [pairs[i] for i in order[: cfg.limit]], [y[i] for i in order[: cfg.limit]]
     base = base_encoder_dir()
     with _quiet_transformers(), warnings_silenced():
         tok = AutoTokenizer.from_pretrained(base)

@@ -86,3 +86,21 @@ def test_unknown_model_is_one_clear_line(tmp_path: Path) -> None:
                           env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert proc.returncode == 2
     assert "someone/not-cached-model" in proc.stderr and "Traceback" not in proc.stderr
+
+
+DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.mark.skipif(not (DATA / "newsmtsc" / "train.jsonl").exists(), reason="../shared/data absent")
+def test_train_command_writes_a_loadable_adapter(tmp_path: Path) -> None:
+    """The retrain command of the model cards, on 64 examples: a small, loadable adapter folder."""
+    from analysis.models import load_sentiment_model
+
+    out = tmp_path / "sentiment"
+    assert main(["train", "sentiment", "--data", str(DATA), "--out", str(out), "--limit", "64",
+                 "--epochs", "1", "--no-eval"]) == 0
+    assert (out / "adapter_model.safetensors").stat().st_size < 5 * 1024 * 1024
+    meta = json.loads((out / "stancemap.json").read_text())
+    assert meta["task"] == "sentiment" and meta["train_examples"] == 64
+    scores = load_sentiment_model(str(out)).score(["Trump praised the deal."], [(0, 5)])
+    assert set(scores[0].scores) == {"negative", "neutral", "positive"}
