@@ -131,7 +131,7 @@ def test_store_saved_analysis_opens_and_xss_is_inert(app_url, e2e_db, new_page, 
     page.get_by_text("Article reader").wait_for()
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Article").first.click()
     page.get_by_role("option", name="<img src=x onerror=alert(5)>").click()
-    page.get_by_text("<script>alert(1)</script>", exact=False).first.wait_for()
+    page.locator('[data-testid="stMarkdownContainer"]', has_text="<script>alert(1)</script>").first.wait_for()
     body = page.inner_text("body")
     for literal in ("<script>alert(1)</script>", "**bold**", "<img src=x onerror=alert(2)>",
                     "[click](javascript:alert(3))", "<b>tag</b>", ":red[red]", "$x^2$",
@@ -198,7 +198,7 @@ def test_pasted_xss_article_renders_inert(app_url, new_page):
     analysis_id = re.search(r"analysis=([A-Za-z0-9_-]+)", page.url).group(1)
     page.goto(f"{app_url}/statements?analysis={analysis_id}")
     page.get_by_text("Article reader").wait_for()
-    page.get_by_text("<script>alert(1)</script>", exact=False).first.wait_for()
+    page.locator('[data-testid="stMarkdownContainer"]', has_text="<script>alert(1)</script>").first.wait_for()
     body = page.inner_text("body")
     for literal in ("<script>alert(1)</script>", "**bold**", "<img src=x onerror=alert(2)>", "<b>tag</b>",
                     "[click](javascript:alert(3))", "<iframe src=\"javascript:alert(4)\"></iframe>"):
