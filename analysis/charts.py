@@ -28,6 +28,8 @@ TOPOJSON_URL = "app/static/"
 PLOTLY_CONFIG: dict[str, Any] = {"topojsonURL": TOPOJSON_URL, "displaylogo": False}
 STANCE_SCALE: list[list[Any]] = [[0.0, "#c0392b"], [0.5, "#e5e5e5"], [1.0, "#2166ac"]]
 SENTIMENT_COLOURS: dict[str, str] = {"negative": "#c0392b", "neutral": "#9e9e9e", "positive": "#2e8b57"}
+# Legends above the plot, right-aligned: below it they collide with the x-axis title.
+TOP_LEGEND: dict[str, Any] = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"}
 STANCE_COLOURS: dict[str, str] = {"against": "#c0392b", "none": "#bdbdbd", "favor": "#2166ac"}
 
 
@@ -139,7 +141,7 @@ def sentiment_bars(agg: pd.DataFrame, *, title: str = "Sentiment of each actor's
                                   "sentiment %{customdata[2]:+.2f}<extra></extra>")
     fig.update_layout(title=title, barmode="stack", height=_height(len(agg)),
                       margin={"l": 10, "r": 10, "t": 50, "b": 40}, yaxis={"automargin": True},
-                      xaxis={"title": "statements"}, legend={"orientation": "h", "y": -0.15})
+                      xaxis={"title": "statements"}, legend=TOP_LEGEND)
     return fig
 
 
@@ -215,7 +217,7 @@ def trend(agg: pd.DataFrame, *, title: str = "Net stance over time") -> go.Figur
                                       "<extra>%{fullData.name}</extra>")
     fig.update_layout(title=title, height=360, yaxis={"range": [-1.05, 1.05], "title": "net stance"},
                       xaxis={"type": "date", "tickformat": "%Y-%m-%d", "dtick": 86400000.0},
-                      margin={"l": 10, "r": 10, "t": 50, "b": 40}, legend={"orientation": "h", "y": -0.2})
+                      margin={"l": 10, "r": 10, "t": 50, "b": 40}, legend=TOP_LEGEND)
     return fig
 
 
@@ -231,5 +233,5 @@ def outlets(agg: pd.DataFrame, *, title: str = "Net stance by outlet") -> go.Fig
                     customdata=[[f"{s}|{t}", int(n)] for s, n in zip(part["source"], part["n"], strict=True)],
                     hovertemplate="<b>%{x}</b><br>net %{y:+.2f}, n=%{customdata[1]}<extra>%{fullData.name}</extra>")
     fig.update_layout(title=title, barmode="group", height=360, yaxis={"range": [-1.1, 1.1], "title": "net stance"},
-                      margin={"l": 10, "r": 10, "t": 50, "b": 40}, legend={"orientation": "h", "y": -0.2})
+                      margin={"l": 10, "r": 10, "t": 50, "b": 40}, legend=TOP_LEGEND)
     return fig
