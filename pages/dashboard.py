@@ -30,9 +30,6 @@ from ui.common import (
 
 ensure_app_entry()
 
-EXTRA = ("sel",)
-
-
 @st.cache_data(max_entries=64, ttl=600, show_spinner=False)
 def compute(analysis_id: str, url: str, ver: int, target: str | None, articles: tuple[str, ...],
             types: tuple[str, ...], kinds: tuple[str, ...], min_n: int,
@@ -106,7 +103,7 @@ article_ids = [a.article_id for a in result.articles]
 
 if requested_analysis():
     from ui.common import current_view
-    view = current_view("dashboard", result.targets, article_ids, EXTRA)
+    view = current_view("dashboard", result.targets, article_ids)
 else:
     view = st.session_state.get("dashboard_last_view") or ViewState(
         analysis=analysis_id, target=result.targets[0] if result.targets else None)
