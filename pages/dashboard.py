@@ -30,6 +30,7 @@ from ui.common import (
 
 ensure_app_entry()
 
+
 @st.cache_data(max_entries=64, ttl=600, show_spinner=False)
 def compute(analysis_id: str, url: str, ver: int, target: str | None, articles: tuple[str, ...],
             types: tuple[str, ...], kinds: tuple[str, ...], min_n: int,
