@@ -69,7 +69,8 @@ if not shown.empty:
 conf_cols = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="percent")
              for c in shown.columns if "conf." in c}
 order = ["statement", "speaker", "country", "kind", "text",
-         *[c for c in shown.columns if c.startswith(("stance: ", "conf.: "))], "sentiment", "sentiment conf.", "article"]
+         *[c for c in shown.columns if c.startswith(("stance: ", "conf.: "))],
+         "sentiment", "sentiment conf.", "article"]
 st.dataframe(shown, hide_index=True, column_order=[c for c in order if c in shown.columns],
              column_config={"text": st.column_config.TextColumn(width="large"), **conf_cols})
 st.caption(f"{len(shown)} of {len(table)} statements")
