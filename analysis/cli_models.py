@@ -204,6 +204,7 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"model": model.model_id, "results": results}, indent=2))
     else:
-        print(f"model: {model.model_id} ({'int8' if args.quantize else 'default runtime'})")
+        runtime = model.scorer.cache_id.partition("#")[2] or model.scorer.device
+        print(f"model: {model.model_id} ({runtime})")
         print(evaluation.format_table(results))
     return 0
