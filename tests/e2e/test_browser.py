@@ -34,6 +34,16 @@ def wait_dashboard(page: Any, *, charts: int = 2) -> None:
     """Until the dashboard shows a drawn choropleth and at least ``charts`` plotly charts."""
     page.wait_for_selector(".js-plotly-plot .choroplethlocation", state="attached", timeout=120_000)
     page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {charts}")
+    # A rerun keeps the previous run's elements on the page (stale) until it finishes: wait
+    # until Streamlit is idle and the drawn charts stop changing, or counts see both runs.
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
+    page.wait_for_function("""() => {
+        const sig = document.querySelectorAll('.js-plotly-plot').length + ':' +
+                    document.querySelectorAll('.js-plotly-plot .choroplethlocation').length;
+        const same = window.__stancemapSig === sig;
+        window.__stancemapSig = sig;
+        return same;
+    }""", polling=500, timeout=60_000)
 
 
 def assert_clean(page: Any) -> None:
