@@ -480,7 +480,6 @@ def read_bundled_meta(task: str, folder: Path | None = None) -> dict[str, Any]:
 
 
 def _load_bundled(task: str, *, quantize: bool | None, folder: Path | None = None) -> tuple[Any, Any, dict[str, Any]]:
-    import torch
     from peft import PeftModel
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -505,7 +504,6 @@ def _load_bundled(task: str, *, quantize: bool | None, folder: Path | None = Non
     else:
         model.to(device)
         meta["runtime"] = f"fp32, {device}"
-    torch.set_grad_enabled(False)
     return tokenizer, model, meta
 
 
@@ -529,6 +527,16 @@ def _load_hub(model_id: str) -> tuple[Any, Any]:
     return tokenizer, model
 
 
+def _adapter_folder(model_id: str, task: str) -> Path | None:
+    """Where a model in our adapter format lives: ``bundled:<task>`` or a retrained folder."""
+    if model_id.startswith(BUNDLED_PREFIX):
+        if model_id != f"{BUNDLED_PREFIX}{task}":
+            raise ModelUnavailable(f"Unknown bundled {task} model {model_id!r}; use '{BUNDLED_PREFIX}{task}'.")
+        return bundled_model_dir(task)
+    folder = Path(model_id).expanduser()
+    return folder if is_adapter_dir(folder) else None
+
+
 def _bundled_scorer(model_id: str, folder: Path, task: str, labels: tuple[str, ...],
                     quantize: bool | None) -> PairScorer:
     """Scorer over a model in our adapter format (the bundled one or a retrained folder)."""
@@ -543,12 +551,8 @@ def _bundled_scorer(model_id: str, folder: Path, task: str, labels: tuple[str, .
 def load_sentiment_model(model_id: str = DEFAULT_SENTIMENT_MODEL, quantize: bool | None = None) -> SentimentModel:
     """Load a sentiment model once per process (bundled id, hub id or local folder)."""
     model_id = model_id.strip()
-    folder = Path(model_id).expanduser()
-    if model_id.startswith(BUNDLED_PREFIX) or is_adapter_dir(folder):
-        if model_id.startswith(BUNDLED_PREFIX):
-            if model_id != f"{BUNDLED_PREFIX}sentiment":
-                raise ModelUnavailable(f"Unknown bundled sentiment model {model_id!r}; use 'bundled:sentiment'.")
-            folder = bundled_model_dir("sentiment")
+    folder = _adapter_folder(model_id, "sentiment")
+    if folder is not None:
         return SentimentModel(_bundled_scorer(model_id, folder, "sentiment", SENTIMENT_LABELS, quantize), target_aware=True)
     tokenizer, model = _load_hub(model_id)
     labels = _map_labels(model.config.id2label, _SENTIMENT_ALIASES)
@@ -576,12 +580,8 @@ def load_stance_model(
     the verb. Without it, :data:`DEFAULT_HYPOTHESIS_TEMPLATES` are used.
     """
     model_id = model_id.strip()
-    folder = Path(model_id).expanduser()
-    if model_id.startswith(BUNDLED_PREFIX) or is_adapter_dir(folder):
-        if model_id.startswith(BUNDLED_PREFIX):
-            if model_id != f"{BUNDLED_PREFIX}stance":
-                raise ModelUnavailable(f"Unknown bundled stance model {model_id!r}; use 'bundled:stance'.")
-            folder = bundled_model_dir("stance")
+    folder = _adapter_folder(model_id, "stance")
+    if folder is not None:
         return StanceModel(_bundled_scorer(model_id, folder, "stance", STANCE_LABELS, quantize), target_first=True)
     tokenizer, model = _load_hub(model_id)
     id2label = {int(k): str(v) for k, v in model.config.id2label.items()}
