@@ -31,21 +31,22 @@ from ui.common import (
 ensure_app_entry()
 
 
-@st.cache_data(max_entries=64, ttl=600, show_spinner=False)
-def compute(analysis_id: str, url: str, ver: int, target: str | None, articles: tuple[str, ...],
-            types: tuple[str, ...], kinds: tuple[str, ...], min_n: int,
-            _long: pd.DataFrame, _stmts: pd.DataFrame, _rows: Any) -> dict[str, Any]:
-    """Every aggregate the page draws, for one filter setting (cached per filter setting)."""
+@st.cache_data(max_entries=32, ttl=600, show_spinner=False)
+def aggregate_all(analysis_id: str, url: str, ver: int, articles: tuple[str, ...], types: tuple[str, ...],
+                  kinds: tuple[str, ...], _long: pd.DataFrame, _stmts: pd.DataFrame, _rows: Any) -> dict[str, Any]:
+    """Every aggregate for every target at n >= 1, per article / speaker-type / kind filter.
+
+    The aggregates group by target already and "minimum statements" is a plain ``n >= min``
+    row filter, so switching the target or the minimum only slices these (see :func:`compute`)
+    instead of re-running the groupbys: that is what keeps a filter change fast."""
     flt = {"articles": articles, "speaker_types": types, "kinds": kinds}
     long_all = ag.filter_frame(_long, **flt)
-    long_t = long_all[long_all["target"] == target] if target else long_all
     stmts = ag.filter_frame(_stmts, **flt)
     keep = set(stmts["statement_id"])
     return {
-        "actor": ag.stance_by_actor(long_t, min_n),
-        "country": ag.stance_by_country(long_t, min_n),
-        "matrix": ag.actor_target_matrix(long_all, min_n),
-        "sentiment": ag.sentiment_by_actor(stmts, min_n),
+        "actor": ag.stance_by_actor(long_all, 1),
+        "country": ag.stance_by_country(long_all, 1),
+        "sentiment": ag.sentiment_by_actor(stmts, 1),
         "network": ag.mention_network(_rows, keep=keep, min_n=1),
         "trend": ag.stance_trend(long_all, 1),
         "outlets": ag.stance_by_outlet(long_all, 1),
@@ -53,20 +54,48 @@ def compute(analysis_id: str, url: str, ver: int, target: str | None, articles: 
     }
 
 
+def _at_least(df: pd.DataFrame, min_n: int, target: str | None = None) -> pd.DataFrame:
+    out = df[df["n"] >= max(1, min_n)]
+    if target:
+        out = out[out["target"] == target]
+    return out.reset_index(drop=True)
+
+
+def compute(base: dict[str, Any], target: str | None, min_n: int) -> dict[str, Any]:
+    """The aggregates the page draws for one target and minimum: slices of :func:`aggregate_all`."""
+    return {
+        **base,
+        "actor": _at_least(base["actor"], min_n, target),
+        "country": _at_least(base["country"], min_n, target),
+        "matrix": _at_least(base["actor"], min_n),
+        "sentiment": _at_least(base["sentiment"], min_n),
+    }
+
+
 @st.cache_resource(max_entries=64, show_spinner=False)
 def build_figures(analysis_id: str, url: str, ver: int, target: str | None, articles: tuple[str, ...],
                   types: tuple[str, ...], kinds: tuple[str, ...], min_n: int, _data: dict[str, Any]) -> dict[str, Any]:
-    """Plotly figures for one filter setting. Building a validated Figure costs 15-90 ms each, so
-    they are kept per filter setting (cache_resource: shared, never copied; pages only read them)."""
+    """Plotly figures that change with the target or the minimum. Building a validated Figure
+    costs 15-90 ms each, so they are kept per filter setting (cache_resource: shared, never
+    copied; pages only read them)."""
     return {
         "actor": charts.stance_bars(_data["actor"], "speaker", title="By actor (net stance, 95% interval)"),
         "map": charts.stance_map(_data["country"], title="By speaker country"),
         "country": charts.stance_bars(_data["country"], "speaker_country", title="Countries ranked by net stance"),
         "heatmap": charts.stance_heatmap(_data["matrix"]),
         "sentiment": charts.sentiment_bars(_data["sentiment"]),
-        "network": charts.network(_data["network"]),
-        "trend": charts.trend(_data["trend"]),
-        "outlets": charts.outlets(_data["outlets"]),
+    }
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def build_overview_figures(analysis_id: str, url: str, ver: int, articles: tuple[str, ...], types: tuple[str, ...],
+                           kinds: tuple[str, ...], _base: dict[str, Any]) -> dict[str, Any]:
+    """Figures that neither the target nor the minimum changes (network, trend, outlets): built
+    once per article / type / kind filter, and unchanged figures are not redrawn by the browser."""
+    return {
+        "network": charts.network(_base["network"]),
+        "trend": charts.trend(_base["trend"]),
+        "outlets": charts.outlets(_base["outlets"]),
     }
 
 
@@ -133,9 +162,12 @@ link = publish_view(view)
 show_share_link(link, analysis_id)
 
 long_df, stmts_df = frames(analysis_id)
-key = (analysis_id, db_url(), version(analysis_id), target, tuple(articles), tuple(types), tuple(kinds), int(min_n))
-data = compute(*key, long_df, stmts_df, result.rows)
-figs = build_figures(*key, data)
+where = (analysis_id, db_url(), version(analysis_id))
+subset = (tuple(articles), tuple(types), tuple(kinds))
+base = aggregate_all(*where, *subset, long_df, stmts_df, result.rows)
+data = compute(base, target, int(min_n))
+figs = {**build_figures(*where, target, *subset, int(min_n), data),
+        **build_overview_figures(*where, *subset, base)}
 
 head = ag.headline([r for r in result.rows], len(result.articles))
 c1, c2, c3, c4 = st.columns(4)
