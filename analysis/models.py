@@ -262,6 +262,9 @@ class PairScorer:
                 progress(done, len(encoded))
         for i, j in duplicates:
             results[i] = results[j]
+        missing = [i for i, r in enumerate(results) if r is None]
+        if missing:  # would misalign scores with their inputs: never return a shorter list
+            raise RuntimeError(f"{len(missing)} inputs were not scored (first: #{missing[0]})")
         return [r for r in results if r is not None]
 
 
