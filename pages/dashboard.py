@@ -179,30 +179,31 @@ c4.metric("Countries", head["countries"])
 cfg = charts.PLOTLY_CONFIG
 figures: list[tuple[str, Any]] = []
 
+
+def draw(name: str, fig_name: str, *, selectable: bool = True) -> Any:
+    """Draw one figure, remember it for the export section, return its selection event."""
+    fig = figs[fig_name]
+    figures.append((name, fig))
+    if not selectable:
+        return st.plotly_chart(fig, key=f"dashboard_chart_{fig_name}", config=cfg)
+    return st.plotly_chart(fig, key=f"dashboard_chart_{fig_name}", on_select="rerun",
+                           selection_mode="points", config=cfg)
+
+
 st.subheader(f"Stance toward “{md_escape(target or '')}”")
 left, right = st.columns(2)
 with left:
-    fig = figs["actor"]
-    figures.append(("Stance by actor", fig))
-    ev_actor = st.plotly_chart(fig, key="dashboard_chart_actor", on_select="rerun",
-                               selection_mode="points", config=cfg)
+    ev_actor = draw("Stance by actor", "actor")
 with right:
-    fig = figs["map"]
-    figures.append(("Stance by country (map)", fig))
-    ev_map = st.plotly_chart(fig, key="dashboard_chart_map", on_select="rerun",
-                             selection_mode="points", config=cfg)
+    ev_map = draw("Stance by country (map)", "map")
 _evidence_for(ev_actor, data["actor"], ["speaker"], result, target)
 _evidence_for(ev_map, data["country"], ["speaker_country"], result, target)
 
-fig = figs["country"]
-figures.append(("Stance by country (ranked)", fig))
-ev_cbar = st.plotly_chart(fig, key="dashboard_chart_country", on_select="rerun", selection_mode="points", config=cfg)
+ev_cbar = draw("Stance by country (ranked)", "country")
 _evidence_for(ev_cbar, data["country"], ["speaker_country"], result, target)
 
 st.subheader("Every actor on every target")
-fig = figs["heatmap"]
-figures.append(("Actor × target", fig))
-ev_heat = st.plotly_chart(fig, key="dashboard_chart_heatmap", on_select="rerun", selection_mode="points", config=cfg)
+ev_heat = draw("Actor × target", "heatmap")
 # plotly.js emits no selection event for heatmap cells, so the cell's evidence is also one pick away.
 cells = [f"{a}|{t}" for a, t in zip(data["matrix"]["speaker"], data["matrix"]["target"], strict=True)]
 cell = st.selectbox("Evidence for a cell", cells, index=None, key="dashboard_cell", placeholder="actor → target",
@@ -216,15 +217,9 @@ if keys:
 
 left, right = st.columns(2)
 with left:
-    fig = figs["sentiment"]
-    figures.append(("Sentiment by actor", fig))
-    ev_sent = st.plotly_chart(fig, key="dashboard_chart_sentiment", on_select="rerun",
-                              selection_mode="points", config=cfg)
+    ev_sent = draw("Sentiment by actor", "sentiment")
 with right:
-    fig = figs["network"]
-    figures.append(("Who talks about whom", fig))
-    ev_net = st.plotly_chart(fig, key="dashboard_chart_network", on_select="rerun",
-                             selection_mode="points", config=cfg)
+    ev_net = draw("Who talks about whom", "network")
 _evidence_for(ev_sent, data["sentiment"], ["speaker"], result, target)
 _evidence_for(ev_net, data["network"], ["source", "target"], result, target)
 
@@ -234,15 +229,10 @@ if dated or sourced:
     left, right = st.columns(2)
     if dated:
         with left:
-            fig = figs["trend"]
-            figures.append(("Trend", fig))
-            st.plotly_chart(fig, key="dashboard_chart_trend", config=cfg)
+            draw("Trend", "trend", selectable=False)
     if sourced:
         with right:
-            fig = figs["outlets"]
-            figures.append(("Outlets", fig))
-            ev_out = st.plotly_chart(fig, key="dashboard_chart_outlets", on_select="rerun",
-                                     selection_mode="points", config=cfg)
+            ev_out = draw("Outlets", "outlets")
         _evidence_for(ev_out, data["outlets"], ["source", "target"], result, None)
 
 with st.expander("Export"):
