@@ -31,7 +31,7 @@ from ui.common import (
 ensure_app_entry()
 
 
-@st.cache_data(max_entries=32, ttl=600, show_spinner=False)
+@st.cache_resource(max_entries=32, ttl=600, show_spinner=False)
 def aggregate_all(analysis_id: str, url: str, ver: int, articles: tuple[str, ...], types: tuple[str, ...],
                   kinds: tuple[str, ...], _long: pd.DataFrame, _stmts: pd.DataFrame, _rows: Any) -> dict[str, Any]:
     """Every aggregate for every target at n >= 1, per article / speaker-type / kind filter.
