@@ -13,23 +13,23 @@ import streamlit as st
 
 from ui.common import EDIT_TOKENS, PAGE_PATHS, VERSION
 
-# Emoji icons, not ":material/...:" ones: Material Symbols load from Google's font CDN, which an
-# offline browser cannot reach (their ligature names would show as text).
-st.set_page_config(page_title="Stancemap", page_icon="🗺️", layout="wide")
+# Material Symbols icons: Streamlit ships that font with its frontend (static/media), so they draw
+# offline; emoji depend on the viewer's system fonts (a bare headless browser shows empty boxes).
+st.set_page_config(page_title="Stancemap", page_icon=":material/travel_explore:", layout="wide")
 
 for key, default in ((EDIT_TOKENS, {}), (VERSION, {})):
     st.session_state.setdefault(key, default)
 
 PAGES = {
-    "analyze": st.Page(PAGE_PATHS["analyze"], title="Analyze", icon="✍️",
+    "analyze": st.Page(PAGE_PATHS["analyze"], title="Analyze", icon=":material/edit_note:",
                        url_path="analyze", default=True),
-    "dashboard": st.Page(PAGE_PATHS["dashboard"], title="Dashboard", icon="📊",
+    "dashboard": st.Page(PAGE_PATHS["dashboard"], title="Dashboard", icon=":material/monitoring:",
                          url_path="dashboard"),
-    "statements": st.Page(PAGE_PATHS["statements"], title="Statements", icon="💬",
+    "statements": st.Page(PAGE_PATHS["statements"], title="Statements", icon=":material/format_quote:",
                           url_path="statements"),
-    "library": st.Page(PAGE_PATHS["library"], title="Library", icon="📚",
+    "library": st.Page(PAGE_PATHS["library"], title="Library", icon=":material/library_books:",
                        url_path="library"),
-    "models": st.Page(PAGE_PATHS["models"], title="Models", icon="🧠",
+    "models": st.Page(PAGE_PATHS["models"], title="Models", icon=":material/model_training:",
                       url_path="models"),
 }
 
