@@ -30,6 +30,13 @@ from ui.common import (
 
 ensure_app_entry()
 
+TARGET_TAB = "dashboard_target"  # session-state key of the target tabs (value: the open tab's label)
+
+
+def tab_label(target: str) -> str:
+    """A target as a tab label: tab labels are markdown, user text must stay text."""
+    return md_escape(target)
+
 
 @st.cache_resource(max_entries=32, ttl=600, show_spinner=False)
 def aggregate_all(analysis_id: str, url: str, ver: int, articles: tuple[str, ...], types: tuple[str, ...],
@@ -61,30 +68,40 @@ def _at_least(df: pd.DataFrame, min_n: int, target: str | None = None) -> pd.Dat
     return out.reset_index(drop=True)
 
 
-def compute(base: dict[str, Any], target: str | None, min_n: int) -> dict[str, Any]:
-    """The aggregates the page draws for one target and minimum: slices of :func:`aggregate_all`."""
+def compute(base: dict[str, Any], min_n: int) -> dict[str, Any]:
+    """The aggregates the page draws at one minimum: slices of :func:`aggregate_all`. Stance
+    frames keep every target (a tab takes its own with :func:`for_target`)."""
     return {
         **base,
-        "actor": _at_least(base["actor"], min_n, target),
-        "country": _at_least(base["country"], min_n, target),
-        "matrix": _at_least(base["actor"], min_n),
+        "actor": _at_least(base["actor"], min_n),
+        "country": _at_least(base["country"], min_n),
         "sentiment": _at_least(base["sentiment"], min_n),
     }
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def build_figures(analysis_id: str, url: str, ver: int, target: str | None, articles: tuple[str, ...],
-                  types: tuple[str, ...], kinds: tuple[str, ...], min_n: int, _data: dict[str, Any]) -> dict[str, Any]:
-    """Plotly figures that change with the target or the minimum. Building a validated Figure
-    costs 15-90 ms each, so they are kept per filter setting (cache_resource: shared, never
-    copied; pages only read them)."""
+def for_target(data: dict[str, Any], target: str) -> dict[str, pd.DataFrame]:
+    return {k: _at_least(data[k], 1, target) for k in ("actor", "country")}
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def build_target_figures(analysis_id: str, url: str, ver: int, target: str, articles: tuple[str, ...],
+                         types: tuple[str, ...], kinds: tuple[str, ...], min_n: int,
+                         _data: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """One target's stance figures at one filter setting. Building a validated Figure costs
+    15-90 ms each, so they are kept per setting (cache_resource: shared, never copied; pages
+    only read them)."""
     return {
         "actor": charts.stance_bars(_data["actor"], "speaker", title="By actor (net stance, 95% interval)"),
         "map": charts.stance_map(_data["country"], title="By speaker country"),
         "country": charts.stance_bars(_data["country"], "speaker_country", title="Countries ranked by net stance"),
-        "heatmap": charts.stance_heatmap(_data["matrix"]),
-        "sentiment": charts.sentiment_bars(_data["sentiment"]),
     }
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def build_filter_figures(analysis_id: str, url: str, ver: int, articles: tuple[str, ...], types: tuple[str, ...],
+                         kinds: tuple[str, ...], min_n: int, _data: dict[str, Any]) -> dict[str, Any]:
+    """Figures over every target that the minimum changes (heatmap, sentiment)."""
+    return {"heatmap": charts.stance_heatmap(_data["actor"]), "sentiment": charts.sentiment_bars(_data["sentiment"])}
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -101,7 +118,8 @@ def build_overview_figures(analysis_id: str, url: str, ver: int, articles: tuple
 
 def _init_widgets(view: ViewState, analysis_id: str) -> None:
     st.session_state["dashboard_for"] = analysis_id
-    st.session_state["dashboard_target"] = view.target
+    if view.target is not None:
+        st.session_state[TARGET_TAB] = tab_label(view.target)
     st.session_state["dashboard_articles"] = list(view.articles)
     st.session_state["dashboard_types"] = list(view.speaker_types)
     st.session_state["dashboard_kinds"] = list(view.kinds)
@@ -137,7 +155,7 @@ if requested_analysis():
 else:
     view = st.session_state.get("dashboard_last_view") or ViewState(
         analysis=analysis_id, target=result.targets[0] if result.targets else None)
-if st.session_state.get("dashboard_for") != analysis_id or "dashboard_target" not in st.session_state:
+if st.session_state.get("dashboard_for") != analysis_id:
     _init_widgets(view, analysis_id)
 
 st.title(md_escape(result.title or "Dashboard"))
@@ -146,7 +164,6 @@ st.caption(md_escape(f"Saved {result.created or ''} · models: {result.models.ge
 
 with st.sidebar:
     st.header("Filters")
-    target = st.selectbox("Target", result.targets, key="dashboard_target")
     titles = {a.article_id: (a.title or a.article_id) for a in result.articles}
     articles = st.multiselect("Articles", article_ids, key="dashboard_articles",
                               format_func=lambda a: titles.get(a, a), placeholder="all articles")
@@ -155,19 +172,15 @@ with st.sidebar:
                            format_func=lambda k: ag.KIND_NAMES.get(k, k), placeholder="all kinds")
     min_n = st.number_input("Minimum statements per bar", min_value=1, max_value=1000, step=1, key="dashboard_min")
 
-view = ViewState(page="dashboard", analysis=analysis_id, target=target, articles=tuple(articles),
-                 speaker_types=tuple(types), kinds=tuple(kinds), min_n=int(min_n))
-st.session_state["dashboard_last_view"] = view
-link = publish_view(view)
-show_share_link(link, analysis_id)
+# The target is the open tab below; the share box is filled once that is known.
+share_box = st.container()
 
 long_df, stmts_df = frames(analysis_id)
 where = (analysis_id, db_url(), version(analysis_id))
 subset = (tuple(articles), tuple(types), tuple(kinds))
 base = aggregate_all(*where, *subset, long_df, stmts_df, result.rows)
-data = compute(base, target, int(min_n))
-figs = {**build_figures(*where, target, *subset, int(min_n), data),
-        **build_overview_figures(*where, *subset, base)}
+data = compute(base, int(min_n))
+figs = {**build_filter_figures(*where, *subset, int(min_n), data), **build_overview_figures(*where, *subset, base)}
 
 head = ag.headline([r for r in result.rows], len(result.articles))
 c1, c2, c3, c4 = st.columns(4)
@@ -180,46 +193,64 @@ cfg = charts.PLOTLY_CONFIG
 figures: list[tuple[str, Any]] = []
 
 
-def draw(name: str, fig_name: str, *, selectable: bool = True) -> Any:
+def draw(name: str, fig: Any, key: str, *, selectable: bool = True) -> Any:
     """Draw one figure, remember it for the export section, return its selection event."""
-    fig = figs[fig_name]
     figures.append((name, fig))
     if not selectable:
-        return st.plotly_chart(fig, key=f"dashboard_chart_{fig_name}", config=cfg)
-    return st.plotly_chart(fig, key=f"dashboard_chart_{fig_name}", on_select="rerun",
-                           selection_mode="points", config=cfg)
+        return st.plotly_chart(fig, key=f"dashboard_chart_{key}", config=cfg)
+    return st.plotly_chart(fig, key=f"dashboard_chart_{key}", on_select="rerun", selection_mode="points", config=cfg)
 
 
-st.subheader(f"Stance toward “{md_escape(target or '')}”")
-left, right = st.columns(2)
-with left:
-    ev_actor = draw("Stance by actor", "actor")
-with right:
-    ev_map = draw("Stance by country (map)", "map")
-_evidence_for(ev_actor, data["actor"], ["speaker"], result, target)
-_evidence_for(ev_map, data["country"], ["speaker_country"], result, target)
+st.subheader("Stance by actor and by country")
+target: str | None = None
+if not result.targets:
+    st.info("This analysis has no stance targets. Add targets on the **Analyze** page and run it again.")
+else:
+    # One tab per target, every tab drawn on every run: switching the target is then instant in the
+    # browser and its rerun sends the same charts again, which the browser keeps as they are.
+    # Drawing only the open tab would make Streamlit remount three charts on every switch (a
+    # chart's identity includes its data), which is what made a target switch slow.
+    tabs = st.tabs([tab_label(t) for t in result.targets], key=TARGET_TAB, on_change="rerun")
+    target = next((t for tab, t in zip(tabs, result.targets, strict=True) if tab.open), result.targets[0])
+    for i, (tab, tgt) in enumerate(zip(tabs, result.targets, strict=True)):
+        data_t = for_target(data, tgt)
+        figs_t = build_target_figures(*where, tgt, *subset, int(min_n), data_t)
+        with tab:
+            left, right = st.columns(2)
+            with left:
+                ev_actor = draw(f"Stance by actor — {tgt}", figs_t["actor"], f"actor_{i}")
+            with right:
+                ev_map = draw(f"Stance by country (map) — {tgt}", figs_t["map"], f"map_{i}")
+            _evidence_for(ev_actor, data_t["actor"], ["speaker"], result, tgt)
+            _evidence_for(ev_map, data_t["country"], ["speaker_country"], result, tgt)
+            ev_cbar = draw(f"Stance by country (ranked) — {tgt}", figs_t["country"], f"country_{i}")
+            _evidence_for(ev_cbar, data_t["country"], ["speaker_country"], result, tgt)
 
-ev_cbar = draw("Stance by country (ranked)", "country")
-_evidence_for(ev_cbar, data["country"], ["speaker_country"], result, target)
+view = ViewState(page="dashboard", analysis=analysis_id, target=target, articles=tuple(articles),
+                 speaker_types=tuple(types), kinds=tuple(kinds), min_n=int(min_n))
+st.session_state["dashboard_last_view"] = view
+link = publish_view(view)
+with share_box:
+    show_share_link(link, analysis_id)
 
 st.subheader("Every actor on every target")
-ev_heat = draw("Actor × target", "heatmap")
+ev_heat = draw("Actor × target", figs["heatmap"], "heatmap")
 # plotly.js emits no selection event for heatmap cells, so the cell's evidence is also one pick away.
-cells = [f"{a}|{t}" for a, t in zip(data["matrix"]["speaker"], data["matrix"]["target"], strict=True)]
+cells = [f"{a}|{t}" for a, t in zip(data["actor"]["speaker"], data["actor"]["target"], strict=True)]
 cell = st.selectbox("Evidence for a cell", cells, index=None, key="dashboard_cell", placeholder="actor → target",
                     format_func=lambda c: c.replace("|", " → "))
 keys = selected_keys(ev_heat) or ([cell] if cell else [])
 if keys:
-    ids = [i for k in keys for i in data["matrix"].loc[
-        (data["matrix"]["speaker"] + "|" + data["matrix"]["target"]) == k, "statement_ids"].explode().dropna()]
+    ids = [i for k in keys for i in data["actor"].loc[
+        (data["actor"]["speaker"] + "|" + data["actor"]["target"]) == k, "statement_ids"].explode().dropna()]
     st.markdown("**Evidence for** " + md_escape(", ".join(k.replace("|", " on ") for k in keys)))
     evidence(ids, result, keys[0].split("|", 1)[1])
 
 left, right = st.columns(2)
 with left:
-    ev_sent = draw("Sentiment by actor", "sentiment")
+    ev_sent = draw("Sentiment by actor", figs["sentiment"], "sentiment")
 with right:
-    ev_net = draw("Who talks about whom", "network")
+    ev_net = draw("Who talks about whom", figs["network"], "network")
 _evidence_for(ev_sent, data["sentiment"], ["speaker"], result, target)
 _evidence_for(ev_net, data["network"], ["source", "target"], result, target)
 
@@ -229,10 +260,10 @@ if dated or sourced:
     left, right = st.columns(2)
     if dated:
         with left:
-            draw("Trend", "trend", selectable=False)
+            draw("Trend", figs["trend"], "trend", selectable=False)
     if sourced:
         with right:
-            ev_out = draw("Outlets", "outlets")
+            ev_out = draw("Outlets", figs["outlets"], "outlets")
         _evidence_for(ev_out, data["outlets"], ["source", "target"], result, None)
 
 with st.expander("Export"):

@@ -96,13 +96,20 @@ def test_dashboard_shows_figures_charts_and_share_link(db, result):
     assert all('"topojsonURL": "app/static/"' in c.proto.config or '"topojsonURL":"app/static/"' in c.proto.config
                for c in charts)
     # the view from the link is restored into the widgets ...
-    assert at.sidebar.selectbox(key="dashboard_target").value == "sanctions on Russia"
+    assert [t.label for t in at.tabs] == ["a ceasefire in Ukraine", "sanctions on Russia"]
+    assert at.session_state["dashboard_target"] == "sanctions on Russia"   # the open tab
     assert at.sidebar.multiselect(key="dashboard_kinds").value == ["indirect_quote"]
     link = texts(at, "code")
     assert f"analysis={analysis_id}" in link and "kind=indirect_quote" in link and token not in link
     # ... and a filter change goes back into the URL (the address bar is the share link)
     at.sidebar.number_input(key="dashboard_min").set_value(2).run()
     assert qp(at, "min") == ["2"] and qp(at, "analysis") == [analysis_id]
+    # switching the target tab goes into the link too; every target keeps its own charts
+    at.session_state["dashboard_target"] = "a ceasefire in Ukraine"
+    at.run()
+    assert qp(at, "target") == ["a ceasefire in Ukraine"] and qp(at, "min") == ["2"]
+    assert "target=a+ceasefire+in+Ukraine" in texts(at, "code")
+    assert len([c for c in at.get("plotly_chart") if '"choropleth"' in c.proto.spec]) == 2
 
 
 @pytest.mark.parametrize("bad", ["nope", "x" * 22, "../../etc/passwd", "<script>alert(1)</script>"])

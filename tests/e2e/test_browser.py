@@ -58,8 +58,9 @@ def view_of(page: Any) -> dict[str, Any]:
     """What a user sees of the view: title, the target filter, chart count, map countries."""
     return {
         "title": page.locator("h1").first.inner_text(),
-        "target": page.locator("h3").filter(has_text="Stance toward").first.inner_text(),
-        "actor_bars": page.locator(".js-plotly-plot").first.locator(".ytick text").all_text_contents(),
+        "target": page.locator('[role="tab"][aria-selected="true"]').inner_text(),
+        "actor_bars": page.locator('[role="tabpanel"]:visible .js-plotly-plot').first.locator(".ytick text")
+                          .all_text_contents(),
         "charts": page.locator(".js-plotly-plot").count(),
         "countries": page.locator(".js-plotly-plot .choroplethlocation").count(),
     }
@@ -169,16 +170,16 @@ def test_filtered_view_share_link_reproduces_view_in_fresh_context(app_url, e2e_
     page.goto(f"{app_url}/dashboard?analysis={analysis_id}")
     wait_dashboard(page)
     # change the target and a filter the way a user does
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="sanctions on Russia", exact=True).click()
+    page.get_by_role("tab", name="sanctions on Russia", exact=True).click()
     page.wait_for_function("new URLSearchParams(location.search).get('target') === 'sanctions on Russia'")
-    page.locator("h3", has_text="sanctions on Russia").wait_for()
     box = page.locator('[data-testid="stNumberInput"] input')
     box.fill("4")
     box.press("Enter")
     page.wait_for_function("new URLSearchParams(location.search).get('min') === '4'")
     # the rerun is done when the first chart has dropped the Kremlin (n=3 < 4)
-    page.wait_for_function("""() => { const p = document.querySelector('.js-plotly-plot');
+    page.wait_for_function("""() => {
+        const p = Array.from(document.querySelectorAll('[role="tabpanel"] .js-plotly-plot'))
+            .find(e => e.offsetParent !== null);
         const t = p ? Array.from(p.querySelectorAll('.ytick text')).map(e => e.textContent) : [];
         return t.length > 0 && !t.some(x => x.includes('Kremlin')); }""")
     page.get_by_text("Share this view").click()
@@ -193,7 +194,7 @@ def test_filtered_view_share_link_reproduces_view_in_fresh_context(app_url, e2e_
     other = new_page()
     other.goto(link)
     wait_dashboard(other)
-    other.locator("h3", has_text="sanctions on Russia").wait_for()
+    other.locator('[role="tab"][aria-selected="true"]', has_text="sanctions on Russia").wait_for()
     assert_clean(other)
     assert view_of(other) == mine
     assert other.locator('[data-testid="stNumberInput"] input').input_value() == "4"
