@@ -50,6 +50,11 @@ DB_FILENAME = "stancemap.db"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 CORRECTABLE_FIELDS: tuple[str, ...] = ("speaker", "country", "stance")
 MAX_TITLE_CHARS = 200
+# Article and statement ids are Text, not String(n): they come from file names and CSV/JSONL "id"
+# columns (any length), and a statement id is "<article id>:<n>". SQLite ignores VARCHAR lengths
+# but PostgreSQL enforces them, so a 240-character file name saved on SQLite and failed on
+# PostgreSQL ("value too long for type character varying(200)"). On PostgreSQL text and varchar
+# perform the same. (create_all does not alter tables that exist already.)
 
 
 class Base(DeclarativeBase):
@@ -79,7 +84,7 @@ class ArticleRow(Base):
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     analysis_id: Mapped[str] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    article_id: Mapped[str] = mapped_column(String(500))
+    article_id: Mapped[str] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text, nullable=True)
     source: Mapped[str | None] = mapped_column(String(500), nullable=True)
     published: Mapped[str | None] = mapped_column(String(40), nullable=True)
@@ -93,8 +98,8 @@ class StatementRow(Base):
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     analysis_id: Mapped[str] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    statement_id: Mapped[str] = mapped_column(String(200), index=True)
-    article_id: Mapped[str] = mapped_column(String(500), index=True)
+    statement_id: Mapped[str] = mapped_column(Text, index=True)
+    article_id: Mapped[str] = mapped_column(Text, index=True)
     speaker: Mapped[str | None] = mapped_column(String(500), nullable=True, index=True)
     speaker_country: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
@@ -119,7 +124,7 @@ class CorrectionRow(Base):
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     analysis_id: Mapped[str] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), index=True)
-    statement_id: Mapped[str] = mapped_column(String(200))
+    statement_id: Mapped[str] = mapped_column(Text)
     field: Mapped[str] = mapped_column(String(40))
     target: Mapped[str | None] = mapped_column(Text, nullable=True)
     value: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"value": ...} so None is storable
