@@ -7,6 +7,7 @@ pipeline or on trained weights.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +138,227 @@ def result() -> AnalysisResult:
 def make_result() -> Any:
     """The :func:`sample_result` builder, for tests that need several or bigger analyses."""
     return sample_result
+
+
+# ---------------------------------------------------------------------------------------------
+# A live PostgreSQL server for the store tests (tests/test_store.py, tests/test_store_postgres.py)
+#
+# ``STANCEMAP_TEST_PG_URL`` (a SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db) points
+# the tests at an existing server; otherwise a throwaway server is started from the PostgreSQL
+# binaries on this machine (initdb + postgres, Debian's /usr/lib/postgresql/*/bin or PATH) in a
+# temporary directory, listening on a unix socket there only, and stopped at the end of the
+# session (as 'nobody' when run as root: initdb refuses root). Either way the tests work in a
+# schema of their own (dropped at the end), never in the database's existing tables. When no
+# server can be had the PostgreSQL tests skip with a one-line reason.
+
+PG_URL_ENV = "STANCEMAP_TEST_PG_URL"
+
+
+def _pg_bindir() -> Path | None:
+    import shutil
+
+    on_path = shutil.which("initdb")
+    candidates = [Path(on_path).resolve().parent] if on_path else []
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"),
+                         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0, reverse=True)
+    for d in candidates:
+        if (d / "initdb").is_file() and (d / "postgres").is_file():
+            return d
+    return None
+
+
+def _devnull_problem(uid: int, gid: int) -> str | None:
+    """Why ``/dev/null`` breaks initdb for ``uid``, or None.
+
+    initdb runs shell commands with ``> /dev/null``. Where /dev/null is a regular file that the
+    server's user cannot write, they fail with "cannot create /dev/null: Permission denied" after
+    "performing post-bootstrap initialization". Seen here: ``analyze --out /dev/null`` run as root
+    (tests/e2e) replaces the device with its atomically written 0600 output file (mkstemp +
+    os.replace in cli_analyze.write_rows). A writable regular file works (output lands in it);
+    otherwise initdb runs with a /dev/null of its own (:data:`_PRIVATE_DEVNULL`).
+    """
+    import stat
+
+    try:
+        st = os.stat("/dev/null")
+    except OSError as exc:
+        return f"/dev/null is missing ({exc})"
+    if stat.S_ISCHR(st.st_mode):
+        return None
+    bit = 0o200 if st.st_uid == uid else 0o020 if st.st_gid == gid else 0o002
+    if st.st_mode & bit:
+        return None
+    return (f"/dev/null is a regular file (mode {stat.S_IMODE(st.st_mode):o}, owner uid {st.st_uid}) "
+            f"that uid {uid} cannot write, so initdb's '> /dev/null' fails")
+
+
+# Run as root inside a private mount namespace (``unshare --mount``): bind a writable file of our
+# own over /dev/null there, drop to the server's user, exec initdb. The real /dev/null is untouched.
+_PRIVATE_DEVNULL = (
+    "import os, subprocess, sys\n"
+    "fake, uid, gid, *cmd = sys.argv[1:]\n"
+    "subprocess.run(['mount', '--bind', fake, '/dev/null'], check=True)\n"
+    "os.setgroups([]); os.setgid(int(gid)); os.setuid(int(uid))\n"
+    "os.execv(cmd[0], cmd)\n"
+)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start_throwaway_pg() -> tuple[str, Any]:
+    """Start a PostgreSQL server in a temporary directory: ``(url, stop)``; skip when impossible."""
+    import pwd
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+    import time
+
+    bindir = _pg_bindir()
+    if bindir is None:
+        pytest.skip(f"PostgreSQL: no server binaries (initdb, postgres) on PATH or in "
+                    f"/usr/lib/postgresql/*/bin, and {PG_URL_ENV} is not set")
+    # initdb and postgres refuse to run as root: run them as 'nobody' then.
+    as_root = os.geteuid() == 0
+    if as_root:
+        try:
+            nobody = pwd.getpwnam("nobody")
+        except KeyError:
+            pytest.skip("PostgreSQL: running as root and there is no 'nobody' user to run initdb as")
+        uid, gid = nobody.pw_uid, nobody.pw_gid
+        user_kw: dict[str, Any] = {"user": uid, "group": gid, "extra_groups": []}
+    else:
+        uid, gid, user_kw = os.getuid(), os.getgid(), {}
+    problem = _devnull_problem(uid, gid)
+    if problem and not (as_root and shutil.which("unshare") and shutil.which("mount")):
+        pytest.skip(f"PostgreSQL: {problem} (and no root + unshare for a private /dev/null)")
+
+    root = Path(tempfile.mkdtemp(prefix="stancemap-pg-"))
+    port = _free_port()
+    if len(str(root)) + len(f"/.s.PGSQL.{port}") > 100:  # unix socket paths are limited to ~107 bytes
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.skip(f"PostgreSQL: temporary directory {root} is too long for a unix socket path")
+    if as_root:
+        os.chown(root, uid, gid)
+    data, log = root / "data", root / "server.log"
+    empty = root / "stdin"  # the server's stdin: an empty file of our own rather than /dev/null
+    empty.touch()
+
+    init_cmd = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+                "-E", "UTF8", "--locale=C", "--no-sync"]
+    init_kw = user_kw
+    if problem:  # see _devnull_problem: give initdb a /dev/null of its own
+        fake_null = root / "devnull"
+        fake_null.touch()
+        os.chown(fake_null, uid, gid)
+        init_cmd = ["unshare", "--mount", "--propagation", "private", "--", sys.executable, "-c",
+                    _PRIVATE_DEVNULL, str(fake_null), str(uid), str(gid), *init_cmd]
+        init_kw = {}
+    with empty.open("rb") as stdin:
+        init = subprocess.run(init_cmd, stdin=stdin, capture_output=True, text=True, cwd=root,
+                              timeout=180, **init_kw)
+    if init.returncode != 0:
+        shutil.rmtree(root, ignore_errors=True)
+        lines = [ln.strip() for ln in (init.stderr + init.stdout).splitlines() if ln.strip()]
+        why = next((ln for ln in reversed(lines) if "removing" not in ln and "exit code" not in ln), "")
+        pytest.skip(f"PostgreSQL: initdb failed (exit {init.returncode}): {why[:200]}"
+                    + (f" [{problem}]" if problem else ""))
+
+    with empty.open("rb") as stdin, log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(bindir / "postgres"), "-D", str(data), "-k", str(root), "-p", str(port),
+             "-c", "listen_addresses=", "-c", "fsync=off", "-c", "full_page_writes=off",
+             "-c", "synchronous_commit=off", "-c", "max_connections=40"],
+            stdin=stdin, stdout=out, stderr=subprocess.STDOUT, cwd=root, **user_kw)
+
+    def stop() -> None:
+        if proc.poll() is None:
+            proc.send_signal(2)  # SIGINT: fast shutdown (SIGTERM would wait for idle clients)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        shutil.rmtree(root, ignore_errors=True)
+
+    import psycopg
+
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["(no log)"]
+            stop()
+            pytest.skip(f"PostgreSQL: the server exited at start: {tail[0][:200]}")
+        try:
+            with psycopg.connect(host=str(root), port=port, user="postgres", dbname="postgres",
+                                 connect_timeout=2, autocommit=True) as conn:
+                conn.execute("CREATE DATABASE stancemap_test")
+            break
+        except psycopg.OperationalError as exc:
+            if time.monotonic() > deadline:
+                stop()
+                pytest.skip(f"PostgreSQL: the server did not accept connections within 60 s: {exc}")
+            time.sleep(0.2)
+    return f"postgresql+psycopg://postgres@/stancemap_test?host={root}&port={port}", stop
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Any:
+    """A SQLAlchemy URL into an empty schema of a live PostgreSQL server (skips when none).
+
+    The URL carries ``options=-csearch_path=<schema>``, so every table the store creates lives in
+    that schema, which is dropped at the end of the session.
+    """
+    import secrets
+
+    from sqlalchemy import create_engine, make_url, text
+
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("PostgreSQL: the driver psycopg is not installed (pip install 'psycopg[binary]')")
+    base = os.environ.get(PG_URL_ENV, "").strip()
+    stop = None
+    if not base:
+        base, stop = _start_throwaway_pg()
+    schema = f"stancemap_test_{secrets.token_hex(6)}"
+    admin = create_engine(base)
+    try:
+        try:
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        except Exception as exc:  # an unreachable STANCEMAP_TEST_PG_URL
+            pytest.skip(f"PostgreSQL: cannot create a schema through {make_url(base)!r}: "
+                        f"{str(exc).splitlines()[0][:200]}")
+        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+        from analysis import store
+
+        for key in [k for k in store._ENGINES if schema in k]:  # close pooled connections first
+            store._ENGINES.pop(key).dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
+        if stop is not None:
+            stop()
+
+
+@pytest.fixture
+def pg_db_url(pg_url: str) -> str:
+    """:func:`pg_url` with the store's tables created and emptied: a fresh database per test."""
+    from sqlalchemy import text
+
+    from analysis import store
+
+    engine = store.get_engine(pg_url)
+    names = ", ".join(t.name for t in store.Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    return pg_url

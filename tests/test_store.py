@@ -1,4 +1,8 @@
-"""Persistence: atomic save, load round trip, ids, edit tokens, corrections, env configuration."""
+"""Persistence: atomic save, load round trip, ids, edit tokens, corrections, env configuration.
+
+Every test that takes ``db_url`` runs twice: on SQLite and on a live PostgreSQL server
+(``pg_db_url`` in conftest.py; those runs skip with the reason when no server can be had).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,12 @@ from sqlalchemy.exc import IntegrityError
 
 from analysis import store
 from analysis.errors import InputError, NotFound
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, db_url: str) -> str:
+    """conftest's fresh SQLite database, or an emptied schema on a live PostgreSQL server."""
+    return db_url if request.param == "sqlite" else request.getfixturevalue("pg_db_url")
 
 
 def test_round_trip_keeps_everything(db_url, result):
@@ -23,6 +33,24 @@ def test_round_trip_keeps_everything(db_url, result):
     assert {a.name for a in loaded.actors} >= {"Donald Trump", "Antonio Tajani"}
     assert loaded.targets == result.targets and loaded.models == result.models
     assert token and token != analysis_id
+
+
+def test_long_file_names_save_and_load(db_url, result):
+    # An article id is the file name without extension (up to 255 characters) or a CSV "id"
+    # column, and every statement id is "<article id>:<n>". PostgreSQL enforces VARCHAR lengths
+    # (SQLite does not): ids of a few hundred characters must still save there.
+    long_id = "Trump-Putin-call-" + "x" * 400
+    old = result.articles[0].article_id
+    result.articles[0] = result.articles[0].__class__(**{**result.articles[0].__dict__, "article_id": long_id})
+    for r in result.rows:
+        if r["article_id"] == old:
+            r["article_id"], r["statement_id"] = long_id, r["statement_id"].replace(old, long_id)
+    analysis_id, token = store.save_analysis(result, db_url)
+    loaded = store.load_analysis(analysis_id, db_url)
+    assert loaded.articles[0].article_id == long_id
+    assert loaded.rows[0]["statement_id"] == f"{long_id}:0"
+    store.save_correction(analysis_id, f"{long_id}:0", "country", "UKR", token, db_url)
+    assert store.load_analysis(analysis_id, db_url).rows[0]["speaker_country"] == "UKR"
 
 
 def test_ids_are_random_and_128_bits(db_url, make_result):
