@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import IO, Any
 
 from .errors import InputError
+from .outfiles import write_atomically
 from .models import DEFAULT_SENTIMENT_MODEL, DEFAULT_STANCE_MODEL
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
@@ -102,20 +101,17 @@ def write_rows(rows: list[dict[str, Any]], fmt: str, out: str) -> None:
     target = Path(out)
     if target.parent and not target.parent.exists():
         raise InputError(f"--out {out}: the folder {target.parent} does not exist.")
-    fd, tmp = tempfile.mkstemp(prefix=".stancemap-", dir=str(target.parent or Path(".")))
-    os.close(fd)
-    try:
+
+    def fill(path: str) -> None:
         if fmt == "parquet":
             import pandas as pd
 
-            pd.DataFrame([_flat(r) for r in rows]).to_parquet(tmp, index=False)
+            pd.DataFrame([_flat(r) for r in rows]).to_parquet(path, index=False)
         else:
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            with open(path, "w", encoding="utf-8", newline="") as fh:
                 _write(rows, fmt, fh)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    write_atomically(target, fill)
 
 
 def _write(rows: list[dict[str, Any]], fmt: str, fh: IO[str]) -> None:

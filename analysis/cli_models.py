@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
 from .errors import InputError
+from .outfiles import write_atomically
 from .models import DEFAULT_SENTIMENT_MODEL, DEFAULT_STANCE_MODEL
 
 
@@ -131,14 +130,12 @@ def write_jsonl(records: Iterable[dict[str, Any]], path: str) -> None:
         return
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+
+    def fill(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(payload)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    write_atomically(out, fill)
 
 
 def run_sentiment(args: argparse.Namespace) -> int:

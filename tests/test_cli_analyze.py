@@ -69,6 +69,25 @@ def test_file_formats(article: Path, tmp_path: Path, fmt: str) -> None:
         assert json.loads(df["sentiment"][0])["label"] in {"negative", "neutral", "positive"}
 
 
+def test_out_to_a_pipe_writes_into_it_and_leaves_it_a_pipe(article: Path, tmp_path: Path) -> None:
+    """``--out /dev/null`` (or a FIFO) must be written into, not replaced by a regular file: the
+    atomic rename used for files once turned this machine's /dev/null into a root-only file."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "rows.fifo"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    assert main(["analyze", str(article), "--format", "jsonl", "--out", str(fifo), "--no-progress"]) == 0
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert [r["speaker"] for r in _jsonl(received[0])] == ["Trump", "Kremlin"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
+
+
 def test_format_flag_wins_over_extension(article: Path, tmp_path: Path) -> None:
     out = tmp_path / "rows.txt"
     assert main(["analyze", str(article), "--format", "csv", "--out", str(out), "--no-progress"]) == 0

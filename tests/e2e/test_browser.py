@@ -67,10 +67,11 @@ def view_of(page: Any) -> dict[str, Any]:
 
 
 @needs_example
-def test_cli_saved_example_opens_by_share_link_in_two_fresh_contexts(app_url, e2e_db, e2e_models, new_page):
+def test_cli_saved_example_opens_by_share_link_in_two_fresh_contexts(app_url, e2e_db, e2e_models, new_page,
+                                                                   tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "analysis", "analyze", str(EXAMPLE), "--targets", "a ceasefire in Ukraine",
-         "--db", e2e_db, "--out", "/dev/null", "--model-sentiment", e2e_models["sentiment"],
+         "--db", e2e_db, "--out", str(tmp_path / "rows.jsonl"), "--model-sentiment", e2e_models["sentiment"],
          "--model-stance", e2e_models["stance"], "--no-progress"],
         cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
