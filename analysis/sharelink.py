@@ -29,6 +29,9 @@ PAGES: tuple[str, ...] = ("analyze", "dashboard", "statements", "library", "mode
 SPEAKER_TYPES: tuple[str, ...] = tuple(t.value for t in ActorType) + ("unattributed",)
 MAX_MIN_STATEMENTS = 1000
 MAX_PARAM_CHARS = 500
+# Dashboard charts whose selected bar / country / cell a link can carry as ``focus=<chart>:<key>``
+# (the key is the group: a speaker, an ISO-3 code, "speaker|target", "source|target", an outlet).
+FOCUS_CHARTS: tuple[str, ...] = ("actor", "map", "country", "cell", "sentiment", "network", "outlets")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class ViewState:
     speaker_types: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     min_n: int = 1
+    focus: str | None = None  # "<chart>:<key>": the selection whose evidence the page lists
     extra: tuple[tuple[str, str], ...] = field(default=())  # page-specific (e.g. selected speaker)
 
 
@@ -61,6 +65,8 @@ def view_to_params(view: ViewState) -> dict[str, str | list[str]]:
         params["kind"] = list(view.kinds)
     if view.min_n > 1:
         params["min"] = str(view.min_n)
+    if view.focus:
+        params["focus"] = view.focus
     for k, v in view.extra:
         params[k] = v
     return params
@@ -107,9 +113,13 @@ def parse_view(
     except ValueError:
         min_n = 1
     min_n = max(1, min(MAX_MIN_STATEMENTS, min_n))
+    focus = _first(params, "focus")
+    chart, _, key = (focus or "").partition(":")
+    if chart not in FOCUS_CHARTS or not key.strip():
+        focus = None  # the page checks the key against its data: a stale one shows nothing
     extra = tuple((k, v) for k in extra_keys if (v := _first(params, k)) is not None)
     return ViewState(page=page, analysis=_first(params, "analysis"), target=target, articles=articles,
-                     speaker_types=types, kinds=kinds, min_n=min_n, extra=extra)
+                     speaker_types=types, kinds=kinds, min_n=min_n, focus=focus, extra=extra)
 
 
 def share_url(base_url: str, view: ViewState) -> str:

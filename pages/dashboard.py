@@ -31,6 +31,7 @@ from ui.common import (
 ensure_app_entry()
 
 TARGET_TAB = "dashboard_target"  # session-state key of the target tabs (value: the open tab's label)
+TAB_CHARTS = ("actor", "map", "country")  # the charts each target tab has
 
 
 def tab_label(target: str) -> str:
@@ -126,21 +127,78 @@ def _init_widgets(view: ViewState, analysis_id: str) -> None:
     st.session_state["dashboard_min"] = view.min_n
 
 
-def _evidence_for(event: Any, agg: pd.DataFrame, key_cols: list[str], result: Any, target: str | None,
-                  sep: str = "|") -> None:
-    keys = selected_keys(event)
-    if not keys or agg.empty:
-        return
+def _evidence_ids(agg: pd.DataFrame, key_cols: list[str], keys: list[str]) -> list[str]:
+    """Statement ids behind the groups ``keys`` ("a" or "a|b" for two key columns) of ``agg``."""
     ids: list[str] = []
+    if agg.empty:
+        return ids
     for k in keys:
-        parts = k.split(sep) if len(key_cols) > 1 else [k]
+        parts = k.split("|", len(key_cols) - 1) if len(key_cols) > 1 else [k]
+        if len(parts) != len(key_cols):  # a forged or truncated key from a link
+            continue
         mask = pd.Series(True, index=agg.index)
-        for col, val in zip(key_cols, parts, strict=False):
+        for col, val in zip(key_cols, parts, strict=True):
             mask &= agg[col].astype(str) == val
         for lst in agg.loc[mask, "statement_ids"]:
             ids.extend(lst)
-    st.markdown("**Evidence for** " + md_escape(", ".join(keys).replace("|", " → ")))
-    evidence(ids, result, target)
+    return ids
+
+
+class Selections:
+    """Which chart element's evidence the page lists, and the ``focus`` a share link carries.
+
+    Each selectable chart gets an empty slot right under it; once every chart has been drawn
+    (and so every selection is known) :meth:`fill` lists evidence in the slots. The focus is
+    the selection the user changed last; a link's focus is listed as if it were selected, so a
+    colleague opening the link sees the same evidence (plotly cannot be told to highlight it).
+    """
+
+    STATE = "dashboard_selections"
+
+    def __init__(self, focus: str | None, open_tab: int) -> None:
+        # Charts of target tab i are "actor@i", "map@i", "country@i"; a link says "actor" for the
+        # open tab's chart, so the same link works whichever target it opens on.
+        self.open_tab = open_tab
+        chart, _, key = (focus or "").partition(":")
+        self.focus = f"{chart}@{open_tab}:{key}" if chart in TAB_CHARTS else focus
+        self.slots: list[tuple[str, Any, list[str], pd.DataFrame, list[str], str | None]] = []
+
+    def link_focus(self) -> str | None:
+        chart, _, key = (self.focus or "").partition(":")
+        name, at, tab = chart.partition("@")
+        if not at:
+            return self.focus
+        return f"{name}:{key}" if tab == str(self.open_tab) else None  # another tab's selection
+
+    def add(self, chart: str, event: Any, agg: pd.DataFrame, key_cols: list[str], target: str | None,
+            *, live: list[str] | None = None) -> None:
+        """Register ``chart``'s selection (a plotly event, or ``live`` keys) and its slot."""
+        keys = live if live is not None else selected_keys(event)
+        self.slots.append((chart, st.container(), keys, agg, key_cols, target))
+
+    def fill(self, result: Any) -> str | None:
+        """List evidence under each chart; return the focus to put in the link."""
+        before: dict[str, list[str]] = st.session_state.get(self.STATE, {})
+        now = {chart: keys for chart, _, keys, *_ in self.slots}
+        for chart, keys in now.items():
+            if keys != before.get(chart, []):
+                if keys:
+                    self.focus = f"{chart}:{keys[0]}"
+                elif self.focus and self.focus.partition(":")[0] == chart:
+                    self.focus = None  # the user cleared the selection the link carried
+        st.session_state[self.STATE] = now
+        f_chart, _, f_key = (self.focus or "").partition(":")
+        for chart, slot, keys, agg, key_cols, target in self.slots:
+            shown = keys or ([f_key] if chart == f_chart else [])
+            ids = _evidence_ids(agg, key_cols, shown) if shown else []
+            if not ids:
+                continue
+            if chart in ("cell", "outlets"):
+                target = shown[0].split("|", 1)[-1]
+            with slot:
+                st.markdown("**Evidence for** " + md_escape(", ".join(shown).replace("|", " → ")))
+                evidence(ids, result, target)
+        return self.link_focus()
 
 
 analysis_id = requested_analysis() or st.session_state.get("current_analysis")
@@ -203,6 +261,7 @@ def draw(name: str, fig: Any, key: str, *, selectable: bool = True) -> Any:
 
 st.subheader("Stance by actor and by country")
 target: str | None = None
+tabs: list[Any] = []
 if not result.targets:
     st.info("This analysis has no stance targets. Add targets on the **Analyze** page and run it again.")
 else:
@@ -210,8 +269,11 @@ else:
     # browser and its rerun sends the same charts again, which the browser keeps as they are.
     # Drawing only the open tab would make Streamlit remount three charts on every switch (a
     # chart's identity includes its data), which is what made a target switch slow.
-    tabs = st.tabs([tab_label(t) for t in result.targets], key=TARGET_TAB, on_change="rerun")
-    target = next((t for tab, t in zip(tabs, result.targets, strict=True) if tab.open), result.targets[0])
+    tabs = list(st.tabs([tab_label(t) for t in result.targets], key=TARGET_TAB, on_change="rerun"))
+open_tab = next((i for i, tab in enumerate(tabs) if tab.open), 0)
+target = result.targets[open_tab] if result.targets else None
+sel = Selections(view.focus, open_tab)
+if tabs:
     for i, (tab, tgt) in enumerate(zip(tabs, result.targets, strict=True)):
         data_t = for_target(data, tgt)
         figs_t = build_target_figures(*where, tgt, *subset, int(min_n), data_t)
@@ -221,38 +283,27 @@ else:
                 ev_actor = draw(f"Stance by actor — {tgt}", figs_t["actor"], f"actor_{i}")
             with right:
                 ev_map = draw(f"Stance by country (map) — {tgt}", figs_t["map"], f"map_{i}")
-            _evidence_for(ev_actor, data_t["actor"], ["speaker"], result, tgt)
-            _evidence_for(ev_map, data_t["country"], ["speaker_country"], result, tgt)
+            sel.add(f"actor@{i}", ev_actor, data_t["actor"], ["speaker"], tgt)
+            sel.add(f"map@{i}", ev_map, data_t["country"], ["speaker_country"], tgt)
             ev_cbar = draw(f"Stance by country (ranked) — {tgt}", figs_t["country"], f"country_{i}")
-            _evidence_for(ev_cbar, data_t["country"], ["speaker_country"], result, tgt)
-
-view = ViewState(page="dashboard", analysis=analysis_id, target=target, articles=tuple(articles),
-                 speaker_types=tuple(types), kinds=tuple(kinds), min_n=int(min_n))
-st.session_state["dashboard_last_view"] = view
-link = publish_view(view)
-with share_box:
-    show_share_link(link, analysis_id)
+            sel.add(f"country@{i}", ev_cbar, data_t["country"], ["speaker_country"], tgt)
 
 st.subheader("Every actor on every target")
 ev_heat = draw("Actor × target", figs["heatmap"], "heatmap")
-# plotly.js emits no selection event for heatmap cells, so the cell's evidence is also one pick away.
+# plotly.js emits no selection event for heatmap cells, so the cell's evidence is one pick away.
 cells = [f"{a}|{t}" for a, t in zip(data["actor"]["speaker"], data["actor"]["target"], strict=True)]
 cell = st.selectbox("Evidence for a cell", cells, index=None, key="dashboard_cell", placeholder="actor → target",
                     format_func=lambda c: c.replace("|", " → "))
-keys = selected_keys(ev_heat) or ([cell] if cell else [])
-if keys:
-    ids = [i for k in keys for i in data["actor"].loc[
-        (data["actor"]["speaker"] + "|" + data["actor"]["target"]) == k, "statement_ids"].explode().dropna()]
-    st.markdown("**Evidence for** " + md_escape(", ".join(k.replace("|", " on ") for k in keys)))
-    evidence(ids, result, keys[0].split("|", 1)[1])
+sel.add("cell", None, data["actor"], ["speaker", "target"], None,
+        live=selected_keys(ev_heat) or ([cell] if cell else []))
 
 left, right = st.columns(2)
 with left:
     ev_sent = draw("Sentiment by actor", figs["sentiment"], "sentiment")
 with right:
     ev_net = draw("Who talks about whom", figs["network"], "network")
-_evidence_for(ev_sent, data["sentiment"], ["speaker"], result, target)
-_evidence_for(ev_net, data["network"], ["source", "target"], result, target)
+sel.add("sentiment", ev_sent, data["sentiment"], ["speaker"], target)
+sel.add("network", ev_net, data["network"], ["source", "target"], target)
 
 dated = any(a.published for a in result.articles)
 sourced = any(a.source for a in result.articles)
@@ -264,7 +315,15 @@ if dated or sourced:
     if sourced:
         with right:
             ev_out = draw("Outlets", figs["outlets"], "outlets")
-        _evidence_for(ev_out, data["outlets"], ["source", "target"], result, None)
+        sel.add("outlets", ev_out, data["outlets"], ["source", "target"], None)
+
+focus = sel.fill(result)
+view = ViewState(page="dashboard", analysis=analysis_id, target=target, articles=tuple(articles),
+                 speaker_types=tuple(types), kinds=tuple(kinds), min_n=int(min_n), focus=focus)
+st.session_state["dashboard_last_view"] = view
+link = publish_view(view)
+with share_box:
+    show_share_link(link, analysis_id)
 
 with st.expander("Export"):
     c1, c2, c3 = st.columns(3)

@@ -248,3 +248,30 @@ def test_root_link_with_page_parameter_opens_that_page(db, result):
     analysis_id, _ = store.save_analysis(result, db)
     at = open_page("analyze", analysis=analysis_id, page="dashboard")
     assert at.title[0].value == "Talks on Ukraine" and at.get("plotly_chart")
+
+
+def test_cell_selection_goes_into_the_link_and_the_link_lists_its_evidence(db, result):
+    analysis_id, _ = store.save_analysis(result, db)
+    at = open_page("dashboard", analysis=analysis_id)
+    at.selectbox(key="dashboard_cell").set_value("Kremlin|a ceasefire in Ukraine").run()
+    assert qp(at, "focus") == ["cell:Kremlin|a ceasefire in Ukraine"]
+    link = texts(at, "code")
+    assert "focus=cell%3AKremlin%7Ca+ceasefire+in+Ukraine" in link
+    # a colleague opening that link, in a fresh session, sees the same evidence listed
+    other = open_page("dashboard", analysis=analysis_id, focus="cell:Kremlin|a ceasefire in Ukraine")
+    assert "1 evidence statement" in texts(other, "caption")
+    assert r"The Kremlin said there are no plans for talks\." in texts(other, "markdown")
+
+
+def test_linked_actor_focus_follows_the_open_target_and_stale_focus_is_harmless(db, result):
+    analysis_id, _ = store.save_analysis(result, db)
+    at = open_page("dashboard", analysis=analysis_id, target="sanctions on Russia", focus="actor:Donald Trump")
+    md = texts(at, "markdown")
+    assert r"**Evidence for** Donald Trump" in md
+    n_trump = sum(1 for r in result.rows if r["speaker"] == "Donald Trump")
+    assert f"{n_trump} evidence statement(s)" in texts(at, "caption")
+    assert qp(at, "focus") == ["actor:Donald Trump"] and qp(at, "target") == ["sanctions on Russia"]
+    # an actor the filters (or a correction) removed, or a forged key: nothing listed, no error
+    for focus in ("actor:Nobody", "map:<script>", "cell:Kremlin"):
+        at = open_page("dashboard", analysis=analysis_id, focus=focus)
+        assert "Evidence for" not in texts(at, "markdown") and not at.exception

@@ -13,7 +13,8 @@ AID = "Q" * 22
 
 def test_round_trip_with_commas_and_lists():
     v = ViewState(page="dashboard", analysis=AID, target="a ceasefire, now", articles=("a0-rome",),
-                  speaker_types=("person", "unattributed"), kinds=("direct_quote", "narrative"), min_n=3)
+                  speaker_types=("person", "unattributed"), kinds=("direct_quote", "narrative"), min_n=3,
+                  focus="cell:Donald Trump|a ceasefire, now")
     assert parse_view(view_to_params(v), targets=TARGETS, article_ids=IDS) == v
 
 
@@ -24,6 +25,8 @@ def test_round_trip_with_commas_and_lists():
      ({"article": ["a0-rome", "../etc"]}, "articles", ("a0-rome",)),
      ({"kind": ["direct_quote", "evil"]}, "kinds", ("direct_quote",)),
      ({"type": ["robot", "person"]}, "speaker_types", ("person",)),
+     ({"focus": "actor:Donald Trump"}, "focus", "actor:Donald Trump"),
+     ({"focus": "admin:x"}, "focus", None), ({"focus": "actor:"}, "focus", None), ({"focus": "x" * 900}, "focus", None),
      ({"min": "-5"}, "min_n", 1), ({"min": "99999"}, "min_n", 1000), ({"min": "abc"}, "min_n", 1)],
 )
 def test_untrusted_values_are_dropped_or_clamped(params, field, expected):

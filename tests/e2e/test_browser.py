@@ -236,3 +236,29 @@ def test_exports_download_from_the_dashboard(app_url, e2e_db, new_page, make_res
     report = Path(dl.value.path()).read_text(encoding="utf-8")
     assert "<h1>Talks on Ukraine</h1>" in report and "world_110m" in report and "<mark>" in report
     assert_clean(page)
+
+
+def test_clicked_bar_lists_evidence_and_the_link_carries_it(app_url, e2e_db, new_page, make_result):
+    analysis_id, _ = store.save_analysis(make_result(copies=1), e2e_db)
+    page = new_page()
+    page.goto(f"{app_url}/dashboard?analysis={analysis_id}")
+    wait_dashboard(page)
+    # click the Kremlin's bar on the open target's "by actor" chart
+    chart = page.locator('[role="tabpanel"]:visible .js-plotly-plot').first
+    labels = chart.locator(".ytick text").all_text_contents()
+    row = next(i for i, t in enumerate(labels) if t.startswith("Kremlin"))
+    chart.locator(".bars .point path").nth(row).click(force=True)
+    page.wait_for_function("(new URLSearchParams(location.search).get('focus') || '') === 'actor:Kremlin'")
+    page.get_by_text("Evidence for Kremlin").wait_for()
+    mine = page.locator('[data-testid="stMain"]').inner_text()
+    assert "The Kremlin said there are no plans for talks." in mine
+    page.get_by_text("Share this view").click()
+    link = page.locator('[data-testid="stCode"]').first.inner_text().strip()
+    assert "focus=actor%3AKremlin" in link
+
+    other = new_page()
+    other.goto(link)
+    wait_dashboard(other)
+    other.get_by_text("Evidence for Kremlin").wait_for()
+    assert "The Kremlin said there are no plans for talks." in other.locator('[data-testid="stMain"]').inner_text()
+    assert_clean(other)
