@@ -14,6 +14,7 @@ import streamlit as st
 from analysis import aggregate as ag
 from analysis import charts, export
 from analysis.sharelink import SPEAKER_TYPES, ViewState
+from ui import dashboard_data as dash
 from ui.common import (
     db_url,
     ensure_app_entry,
@@ -37,84 +38,6 @@ TAB_CHARTS = ("actor", "map", "country")  # the charts each target tab has
 def tab_label(target: str) -> str:
     """A target as a tab label: tab labels are markdown, user text must stay text."""
     return md_escape(target)
-
-
-@st.cache_resource(max_entries=32, ttl=600, show_spinner=False)
-def aggregate_all(analysis_id: str, url: str, ver: int, articles: tuple[str, ...], types: tuple[str, ...],
-                  kinds: tuple[str, ...], _long: pd.DataFrame, _stmts: pd.DataFrame, _rows: Any) -> dict[str, Any]:
-    """Every aggregate for every target at n >= 1, per article / speaker-type / kind filter.
-
-    The aggregates group by target already and "minimum statements" is a plain ``n >= min``
-    row filter, so switching the target or the minimum only slices these (see :func:`compute`)
-    instead of re-running the groupbys: that is what keeps a filter change fast."""
-    flt = {"articles": articles, "speaker_types": types, "kinds": kinds}
-    long_all = ag.filter_frame(_long, **flt)
-    stmts = ag.filter_frame(_stmts, **flt)
-    keep = set(stmts["statement_id"])
-    return {
-        "actor": ag.stance_by_actor(long_all, 1),
-        "country": ag.stance_by_country(long_all, 1),
-        "sentiment": ag.sentiment_by_actor(stmts, 1),
-        "network": ag.mention_network(_rows, keep=keep, min_n=1),
-        "trend": ag.stance_trend(long_all, 1),
-        "outlets": ag.stance_by_outlet(long_all, 1),
-        "n_statements": len(stmts),
-    }
-
-
-def _at_least(df: pd.DataFrame, min_n: int, target: str | None = None) -> pd.DataFrame:
-    out = df[df["n"] >= max(1, min_n)]
-    if target:
-        out = out[out["target"] == target]
-    return out.reset_index(drop=True)
-
-
-def compute(base: dict[str, Any], min_n: int) -> dict[str, Any]:
-    """The aggregates the page draws at one minimum: slices of :func:`aggregate_all`. Stance
-    frames keep every target (a tab takes its own with :func:`for_target`)."""
-    return {
-        **base,
-        "actor": _at_least(base["actor"], min_n),
-        "country": _at_least(base["country"], min_n),
-        "sentiment": _at_least(base["sentiment"], min_n),
-    }
-
-
-def for_target(data: dict[str, Any], target: str) -> dict[str, pd.DataFrame]:
-    return {k: _at_least(data[k], 1, target) for k in ("actor", "country")}
-
-
-@st.cache_resource(max_entries=128, show_spinner=False)
-def build_target_figures(analysis_id: str, url: str, ver: int, target: str, articles: tuple[str, ...],
-                         types: tuple[str, ...], kinds: tuple[str, ...], min_n: int,
-                         _data: dict[str, pd.DataFrame]) -> dict[str, Any]:
-    """One target's stance figures at one filter setting. Building a validated Figure costs
-    15-90 ms each, so they are kept per setting (cache_resource: shared, never copied; pages
-    only read them)."""
-    return {
-        "actor": charts.stance_bars(_data["actor"], "speaker", title="By actor (net stance, 95% interval)"),
-        "map": charts.stance_map(_data["country"], title="By speaker country"),
-        "country": charts.stance_bars(_data["country"], "speaker_country", title="Countries ranked by net stance"),
-    }
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def build_filter_figures(analysis_id: str, url: str, ver: int, articles: tuple[str, ...], types: tuple[str, ...],
-                         kinds: tuple[str, ...], min_n: int, _data: dict[str, Any]) -> dict[str, Any]:
-    """Figures over every target that the minimum changes (heatmap, sentiment)."""
-    return {"heatmap": charts.stance_heatmap(_data["actor"]), "sentiment": charts.sentiment_bars(_data["sentiment"])}
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def build_overview_figures(analysis_id: str, url: str, ver: int, articles: tuple[str, ...], types: tuple[str, ...],
-                           kinds: tuple[str, ...], _base: dict[str, Any]) -> dict[str, Any]:
-    """Figures that neither the target nor the minimum changes (network, trend, outlets): built
-    once per article / type / kind filter, and unchanged figures are not redrawn by the browser."""
-    return {
-        "network": charts.network(_base["network"]),
-        "trend": charts.trend(_base["trend"]),
-        "outlets": charts.outlets(_base["outlets"]),
-    }
 
 
 def _init_widgets(view: ViewState, analysis_id: str) -> None:
@@ -236,9 +159,10 @@ share_box = st.container()
 long_df, stmts_df = frames(analysis_id)
 where = (analysis_id, db_url(), version(analysis_id))
 subset = (tuple(articles), tuple(types), tuple(kinds))
-base = aggregate_all(*where, *subset, long_df, stmts_df, result.rows)
-data = compute(base, int(min_n))
-figs = {**build_filter_figures(*where, *subset, int(min_n), data), **build_overview_figures(*where, *subset, base)}
+base = dash.aggregates(*where, subset, long_df, stmts_df, result.rows)
+drawn = dash.at_minimum(*where, subset, int(min_n), tuple(result.targets), base)
+data = drawn["data"]
+figs = {**drawn["figures"], **dash.overview_figures(*where, subset, base)}
 
 head = ag.headline([r for r in result.rows], len(result.articles))
 c1, c2, c3, c4 = st.columns(4)
@@ -275,8 +199,7 @@ target = result.targets[open_tab] if result.targets else None
 sel = Selections(view.focus, open_tab)
 if tabs:
     for i, (tab, tgt) in enumerate(zip(tabs, result.targets, strict=True)):
-        data_t = for_target(data, tgt)
-        figs_t = build_target_figures(*where, tgt, *subset, int(min_n), data_t)
+        data_t, figs_t = drawn["per_target"][tgt], drawn["target_figures"][tgt]
         with tab:
             left, right = st.columns(2)
             with left:
