@@ -215,9 +215,14 @@ def trend(agg: pd.DataFrame, *, title: str = "Net stance over time") -> go.Figur
                                     zip(part["date"], part["n"], strict=True)],
                         hovertemplate="%{x|%Y-%m-%d}<br>net %{y:+.2f}, n=%{customdata[1]}"
                                       "<extra>%{fullData.name}</extra>")
+    # A tick per day keeps plotly from labelling hours between a few dates; over longer spans
+    # (a year of articles) that would be hundreds of labels, so plotly picks the ticks there.
+    days = (agg["date"].max() - agg["date"].min()).days
+    xaxis: dict[str, Any] = {"type": "date", "tickformat": "%Y-%m-%d"}
+    if days <= 14:
+        xaxis["dtick"] = 86400000.0
     fig.update_layout(title=title, height=360, yaxis={"range": [-1.05, 1.05], "title": "net stance"},
-                      xaxis={"type": "date", "tickformat": "%Y-%m-%d", "dtick": 86400000.0},
-                      margin={"l": 10, "r": 10, "t": 50, "b": 40}, legend=TOP_LEGEND)
+                      xaxis=xaxis, margin={"l": 10, "r": 10, "t": 50, "b": 40}, legend=TOP_LEGEND)
     return fig
 
 

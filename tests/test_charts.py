@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from analysis import aggregate as ag
@@ -87,3 +88,13 @@ def test_network_keeps_the_most_frequent_edges():
     nodes = next(t for t in fig.data if t.mode == "markers+text")
     assert len(nodes.text) == 11 and "s49" in nodes.text and "s0" not in nodes.text
     assert "10 most frequent of 50" in fig.layout.title.text
+
+
+def test_trend_over_a_year_leaves_ticks_to_plotly_a_week_gets_one_per_day():
+    def agg(dates: list[str]) -> pd.DataFrame:
+        return pd.DataFrame({"target": "peace", "date": pd.to_datetime(dates), "net": 0.1, "lo": -0.2, "hi": 0.4,
+                             "n": 3, "statement_ids": [["s"]] * len(dates)})
+    year = charts.trend(agg([f"2025-{m:02d}-{d:02d}" for m in range(1, 13) for d in (1, 15)]))
+    assert year.layout.xaxis.dtick is None      # a tick a day would be 365 labels
+    week = charts.trend(agg(["2025-08-20", "2025-08-22", "2025-08-26"]))
+    assert week.layout.xaxis.dtick == 86400000.0  # no hour ticks between three dates
