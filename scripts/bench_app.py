@@ -218,7 +218,8 @@ def main() -> int:
         # A minimum that changes what is drawn: above the smaller speakers' counts, below the larger.
         per_speaker = sorted(Counter(r["speaker"] for r in big.rows if r.get("speaker")).values())
         cut = per_speaker[len(per_speaker) // 2]
-        switch, minimum = [], []
+        switch, minimum, kind = [], [], []
+        kinds = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="kind")
         for i in range(args.repeats + 1):
             # 1) switch the target: click the other target's tab
             tgt = targets[(i + 1) % len(targets)]
@@ -235,10 +236,28 @@ def main() -> int:
             box.press("Enter")
             page.wait_for_function("v => (new URLSearchParams(location.search).get('min') || '1') === v", arg=value)
             took_min = settle(page)
+            # 3) the "statement kind" filter: direct quotes only, then all kinds again (every
+            #    chart changes, network / trend / outlets included)
+            if i % 2 == 0:
+                kinds.click()
+                option = page.get_by_role("option", name="direct quote", exact=True)
+                option.wait_for()
+                _mark_input(page)
+                option.click()
+                want = "direct_quote"
+            else:
+                _mark_input(page)
+                kinds.get_by_role("button", name="Clear all").click()
+                want = ""
+            page.wait_for_function("k => (new URLSearchParams(location.search).get('kind') || '') === k", arg=want)
+            took_kind = settle(page)
+            page.keyboard.press("Escape")
             if i:  # the first round fills the per-filter caches of the session: not counted
                 switch.append(took)
                 minimum.append(took_min)
-        for name, times in (("target switch (tab)", switch), (f"minimum statements 1 <-> {cut}", minimum)):
+                kind.append(took_kind)
+        for name, times in (("target switch (tab)", switch), (f"minimum statements 1 <-> {cut}", minimum),
+                            ("statement kind all <-> direct quotes", kind)):
             print(f"filter change in the browser, {name} ({len(big.rows)} statements): median "
                   f"{statistics.median(times):.2f} s, max {max(times):.2f} s over {len(times)} changes "
                   f"(input event -> last DOM change of the page)")
