@@ -32,6 +32,8 @@ MAX_PARAM_CHARS = 500
 # Dashboard charts whose selected bar / country / cell a link can carry as ``focus=<chart>:<key>``
 # (the key is the group: a speaker, an ISO-3 code, "speaker|target", "source|target", an outlet).
 FOCUS_CHARTS: tuple[str, ...] = ("actor", "map", "country", "cell", "sentiment", "network", "outlets")
+# The dashboard's sections (tabs; only the open one is drawn): the first is the default.
+SECTIONS: tuple[str, ...] = ("stance", "matrix", "mentions", "time")
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class ViewState:
     speaker_types: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     min_n: int = 1
+    section: str = SECTIONS[0]
     focus: str | None = None  # "<chart>:<key>": the selection whose evidence the page lists
     extra: tuple[tuple[str, str], ...] = field(default=())  # page-specific (e.g. selected speaker)
 
@@ -65,6 +68,8 @@ def view_to_params(view: ViewState) -> dict[str, str | list[str]]:
         params["kind"] = list(view.kinds)
     if view.min_n > 1:
         params["min"] = str(view.min_n)
+    if view.section != SECTIONS[0]:
+        params["section"] = view.section
     if view.focus:
         params["focus"] = view.focus
     for k, v in view.extra:
@@ -113,13 +118,16 @@ def parse_view(
     except ValueError:
         min_n = 1
     min_n = max(1, min(MAX_MIN_STATEMENTS, min_n))
+    section = _first(params, "section")
+    if section not in SECTIONS:
+        section = SECTIONS[0]
     focus = _first(params, "focus")
     chart, _, key = (focus or "").partition(":")
     if chart not in FOCUS_CHARTS or not key.strip():
         focus = None  # the page checks the key against its data: a stale one shows nothing
     extra = tuple((k, v) for k in extra_keys if (v := _first(params, k)) is not None)
     return ViewState(page=page, analysis=_first(params, "analysis"), target=target, articles=articles,
-                     speaker_types=types, kinds=kinds, min_n=min_n, focus=focus, extra=extra)
+                     speaker_types=types, kinds=kinds, min_n=min_n, section=section, focus=focus, extra=extra)
 
 
 def share_url(base_url: str, view: ViewState) -> str:

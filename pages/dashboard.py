@@ -13,7 +13,7 @@ import streamlit as st
 
 from analysis import aggregate as ag
 from analysis import charts, export
-from analysis.sharelink import SPEAKER_TYPES, ViewState
+from analysis.sharelink import SECTIONS, SPEAKER_TYPES, ViewState
 from ui import dashboard_data as dash
 from ui.common import (
     db_url,
@@ -33,6 +33,11 @@ ensure_app_entry()
 
 TARGET_TAB = "dashboard_target"  # session-state key of the target tabs (value: the open tab's label)
 TAB_CHARTS = ("actor", "map", "country")  # the charts each target tab has
+TARGET_KEPT = "dashboard_target_kept"  # the open target, kept while another section is open
+SECTION_TAB = "dashboard_section"  # session-state key of the section tabs (value: the open label)
+SECTION_LABELS = {"stance": "Stance by actor and country", "matrix": "Actor × target",
+                  "mentions": "Sentiment and mentions", "time": "Over time and by outlet"}
+assert tuple(SECTION_LABELS) == SECTIONS
 
 
 def tab_label(target: str) -> str:
@@ -44,6 +49,8 @@ def _init_widgets(view: ViewState, analysis_id: str) -> None:
     st.session_state["dashboard_for"] = analysis_id
     if view.target is not None:
         st.session_state[TARGET_TAB] = tab_label(view.target)
+    st.session_state[TARGET_KEPT] = view.target
+    st.session_state[SECTION_TAB] = SECTION_LABELS[view.section]
     st.session_state["dashboard_articles"] = list(view.articles)
     st.session_state["dashboard_types"] = list(view.speaker_types)
     st.session_state["dashboard_kinds"] = list(view.kinds)
@@ -172,77 +179,96 @@ c3.metric("Speakers", head["speakers"])
 c4.metric("Countries", head["countries"])
 
 cfg = charts.PLOTLY_CONFIG
-figures: list[tuple[str, Any]] = []
+# Every chart of the view, drawn or not, for the export section and the report.
+figures: list[tuple[str, Any]] = [
+    *[(f"{name} — {t}", drawn["target_figures"][t][k]) for t in result.targets
+      for k, name in (("actor", "Stance by actor"), ("map", "Stance by country (map)"),
+                      ("country", "Stance by country (ranked)"))],
+    ("Actor × target", figs["heatmap"]), ("Sentiment by actor", figs["sentiment"]),
+    ("Who talks about whom", figs["network"]), ("Trend", figs["trend"]), ("Outlets", figs["outlets"]),
+]
 
 
 def draw(name: str, fig: Any, key: str, *, selectable: bool = True) -> Any:
-    """Draw one figure, remember it for the export section, return its selection event."""
-    figures.append((name, fig))
+    """Draw one figure, return its selection event (``name`` documents the call)."""
     if not selectable:
         return st.plotly_chart(fig, key=f"dashboard_chart_{key}", config=cfg)
     return st.plotly_chart(fig, key=f"dashboard_chart_{key}", on_select="rerun", selection_mode="points", config=cfg)
 
 
-st.subheader("Stance by actor and by country")
-target: str | None = None
-tabs: list[Any] = []
-if not result.targets:
-    st.info("This analysis has no stance targets. Add targets on the **Analyze** page and run it again.")
-else:
-    # One tab per target, every tab drawn on every run: switching the target is then instant in the
-    # browser and its rerun sends the same charts again, which the browser keeps as they are.
-    # Drawing only the open tab would make Streamlit remount three charts on every switch (a
-    # chart's identity includes its data), which is what made a target switch slow.
-    tabs = list(st.tabs([tab_label(t) for t in result.targets], key=TARGET_TAB, on_change="rerun"))
-open_tab = next((i for i, tab in enumerate(tabs) if tab.open), 0)
+# Sections are tabs and only the open one is drawn: a filter change then redraws that section's
+# charts, not the page's eleven (Streamlit redraws a changed chart from scratch, ~60-110 ms each
+# on 2 cores). Within "Stance", every target's tab is drawn, so switching targets is instant.
+sections = st.tabs(list(SECTION_LABELS.values()), key=SECTION_TAB, on_change="rerun")
+section = next((k for k, tab in zip(SECTION_LABELS, sections, strict=True) if tab.open), SECTIONS[0])
+# Streamlit forgets a widget's state on a run that does not draw it: while another section is
+# open the target tabs are not drawn, so the open target is kept apart and given back to them.
+kept = st.session_state.get(TARGET_KEPT)
+target = kept if kept in result.targets else (result.targets[0] if result.targets else None)
+if target is not None and TARGET_TAB not in st.session_state:
+    st.session_state[TARGET_TAB] = tab_label(target)
+open_tab = next((i for i, t in enumerate(result.targets) if tab_label(t) == st.session_state.get(TARGET_TAB)), 0)
 target = result.targets[open_tab] if result.targets else None
+st.session_state[TARGET_KEPT] = target
 sel = Selections(view.focus, open_tab)
-if tabs:
-    for i, (tab, tgt) in enumerate(zip(tabs, result.targets, strict=True)):
-        data_t, figs_t = drawn["per_target"][tgt], drawn["target_figures"][tgt]
-        with tab:
-            left, right = st.columns(2)
-            with left:
-                ev_actor = draw(f"Stance by actor — {tgt}", figs_t["actor"], f"actor_{i}")
-            with right:
-                ev_map = draw(f"Stance by country (map) — {tgt}", figs_t["map"], f"map_{i}")
-            sel.add(f"actor@{i}", ev_actor, data_t["actor"], ["speaker"], tgt)
-            sel.add(f"map@{i}", ev_map, data_t["country"], ["speaker_country"], tgt)
-            ev_cbar = draw(f"Stance by country (ranked) — {tgt}", figs_t["country"], f"country_{i}")
-            sel.add(f"country@{i}", ev_cbar, data_t["country"], ["speaker_country"], tgt)
 
-st.subheader("Every actor on every target")
-ev_heat = draw("Actor × target", figs["heatmap"], "heatmap")
-# plotly.js emits no selection event for heatmap cells, so the cell's evidence is one pick away.
-cells = [f"{a}|{t}" for a, t in zip(data["actor"]["speaker"], data["actor"]["target"], strict=True)]
-cell = st.selectbox("Evidence for a cell", cells, index=None, key="dashboard_cell", placeholder="actor → target",
-                    format_func=lambda c: c.replace("|", " → "))
-sel.add("cell", None, data["actor"], ["speaker", "target"], None,
-        live=selected_keys(ev_heat) or ([cell] if cell else []))
+if section == "stance":
+    with sections[0]:
+        if not result.targets:
+            st.info("This analysis has no stance targets. Add targets on the **Analyze** page and run it again.")
+        else:
+            tabs = list(st.tabs([tab_label(t) for t in result.targets], key=TARGET_TAB, on_change="rerun"))
+            for i, (tab, tgt) in enumerate(zip(tabs, result.targets, strict=True)):
+                data_t, figs_t = drawn["per_target"][tgt], drawn["target_figures"][tgt]
+                with tab:
+                    left, right = st.columns(2)
+                    with left:
+                        ev_actor = draw(f"Stance by actor — {tgt}", figs_t["actor"], f"actor_{i}")
+                    with right:
+                        ev_map = draw(f"Stance by country (map) — {tgt}", figs_t["map"], f"map_{i}")
+                    sel.add(f"actor@{i}", ev_actor, data_t["actor"], ["speaker"], tgt)
+                    sel.add(f"map@{i}", ev_map, data_t["country"], ["speaker_country"], tgt)
+                    ev_cbar = draw(f"Stance by country (ranked) — {tgt}", figs_t["country"], f"country_{i}")
+                    sel.add(f"country@{i}", ev_cbar, data_t["country"], ["speaker_country"], tgt)
 
-left, right = st.columns(2)
-with left:
-    ev_sent = draw("Sentiment by actor", figs["sentiment"], "sentiment")
-with right:
-    ev_net = draw("Who talks about whom", figs["network"], "network")
-sel.add("sentiment", ev_sent, data["sentiment"], ["speaker"], target)
-sel.add("network", ev_net, data["network"], ["source", "target"], target)
+elif section == "matrix":
+    with sections[1]:
+        ev_heat = draw("Actor × target", figs["heatmap"], "heatmap")
+        # plotly.js emits no selection event for heatmap cells, so the cell's evidence is one pick away.
+        cells = [f"{a}|{t}" for a, t in zip(data["actor"]["speaker"], data["actor"]["target"], strict=True)]
+        cell = st.selectbox("Evidence for a cell", cells, index=None, key="dashboard_cell",
+                            placeholder="actor → target", format_func=lambda c: c.replace("|", " → "))
+        sel.add("cell", None, data["actor"], ["speaker", "target"], None,
+                live=selected_keys(ev_heat) or ([cell] if cell else []))
 
-dated = any(a.published for a in result.articles)
-sourced = any(a.source for a in result.articles)
-if dated or sourced:
-    left, right = st.columns(2)
-    if dated:
+elif section == "mentions":
+    with sections[2]:
+        left, right = st.columns(2)
         with left:
-            draw("Trend", figs["trend"], "trend", selectable=False)
-    if sourced:
+            ev_sent = draw("Sentiment by actor", figs["sentiment"], "sentiment")
         with right:
-            ev_out = draw("Outlets", figs["outlets"], "outlets")
-        sel.add("outlets", ev_out, data["outlets"], ["source", "target"], None)
+            ev_net = draw("Who talks about whom", figs["network"], "network")
+        sel.add("sentiment", ev_sent, data["sentiment"], ["speaker"], target)
+        sel.add("network", ev_net, data["network"], ["source", "target"], target)
+
+else:
+    with sections[3]:
+        dated = any(a.published for a in result.articles)
+        sourced = any(a.source for a in result.articles)
+        if not (dated or sourced):
+            st.info("These articles carry no publication dates and no outlets.")
+        left, right = st.columns(2)
+        if dated:
+            with left:
+                draw("Trend", figs["trend"], "trend", selectable=False)
+        if sourced:
+            with right:
+                ev_out = draw("Outlets", figs["outlets"], "outlets")
+            sel.add("outlets", ev_out, data["outlets"], ["source", "target"], None)
 
 focus = sel.fill(result)
 view = ViewState(page="dashboard", analysis=analysis_id, target=target, articles=tuple(articles),
-                 speaker_types=tuple(types), kinds=tuple(kinds), min_n=int(min_n), focus=focus)
+                 speaker_types=tuple(types), kinds=tuple(kinds), min_n=int(min_n), section=section, focus=focus)
 st.session_state["dashboard_last_view"] = view
 link = publish_view(view)
 with share_box:

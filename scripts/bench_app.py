@@ -11,8 +11,9 @@ Measures, against a real ``streamlit run`` on 127.0.0.1 driven by headless Debia
 3. a filter change on an analysis of ~1,000 statements: the example article's analysis (or the
    test suite's hand-built one when the models are missing) replicated under new article ids,
    saved, opened; the target is switched by its tab, and "minimum statements per bar" moves
-   between 1 and a value that drops the smaller speakers (so every stance chart, the heatmap and
-   the sentiment chart change). Each is timed from the browser's input event to the last DOM
+   between 1 and a value that drops the smaller speakers (every stance chart changes), the
+   statement-kind filter moves between all kinds and direct quotes, and the dashboard switches
+   to another section and back. Each is timed from the browser's input event to the last DOM
    change of the page. The minimum change is also timed server-side only (script run, AppTest).
 
 Prints figures; asserts nothing. Usage: ``.venv/bin/python scripts/bench_app.py [--statements 1000]``
@@ -194,7 +195,7 @@ def main() -> int:
                 start = time.perf_counter()
                 page.get_by_role("button", name="Analyze", exact=True).click()
                 page.wait_for_selector(".js-plotly-plot .choroplethlocation", state="attached")
-                page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 6")
+                page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3")
                 if i:
                     times.append(time.perf_counter() - start)
             used = (env.get("STANCEMAP_SENTIMENT_MODEL", "bundled:sentiment") + " / "
@@ -218,7 +219,7 @@ def main() -> int:
         # A minimum that changes what is drawn: above the smaller speakers' counts, below the larger.
         per_speaker = sorted(Counter(r["speaker"] for r in big.rows if r.get("speaker")).values())
         cut = per_speaker[len(per_speaker) // 2]
-        switch, minimum, kind = [], [], []
+        switch, minimum, kind, section = [], [], [], []
         kinds = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="kind")
         for i in range(args.repeats + 1):
             # 1) switch the target: click the other target's tab
@@ -252,12 +253,22 @@ def main() -> int:
             page.wait_for_function("k => (new URLSearchParams(location.search).get('kind') || '') === k", arg=want)
             took_kind = settle(page)
             page.keyboard.press("Escape")
+            # 4) another section of the dashboard and back (its charts are drawn when opened)
+            took_sec = []
+            for name, key in (("Sentiment and mentions", "mentions"), ("Stance by actor and country", "")):
+                _mark_input(page)
+                page.get_by_role("tab", name=name, exact=True).click()
+                page.wait_for_function("s => (new URLSearchParams(location.search).get('section') || '') === s",
+                                       arg=key)
+                took_sec.append(settle(page))
             if i:  # the first round fills the per-filter caches of the session: not counted
                 switch.append(took)
                 minimum.append(took_min)
                 kind.append(took_kind)
+                section.extend(took_sec)
         for name, times in (("target switch (tab)", switch), (f"minimum statements 1 <-> {cut}", minimum),
-                            ("statement kind all <-> direct quotes", kind)):
+                            ("statement kind all <-> direct quotes", kind),
+                            ("section switch (Stance <-> Sentiment and mentions)", section)):
             print(f"filter change in the browser, {name} ({len(big.rows)} statements): median "
                   f"{statistics.median(times):.2f} s, max {max(times):.2f} s over {len(times)} changes "
                   f"(input event -> last DOM change of the page)")

@@ -88,7 +88,7 @@ def test_dashboard_shows_figures_charts_and_share_link(db, result):
     assert at.title[0].value == "Talks on Ukraine"
     assert [m.value for m in at.metric] == ["2", "9", "4", "4"]
     charts = at.get("plotly_chart")
-    assert len(charts) >= 7
+    assert len(charts) == 6   # the Stance section: by actor, map, ranked countries for each target
     assert any('"choropleth"' in c.proto.spec for c in charts)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Statements as CSV", "Statements as JSONL", "Statements as PARQUET",
@@ -96,7 +96,8 @@ def test_dashboard_shows_figures_charts_and_share_link(db, result):
     assert all('"topojsonURL": "app/static/"' in c.proto.config or '"topojsonURL":"app/static/"' in c.proto.config
                for c in charts)
     # the view from the link is restored into the widgets ...
-    assert [t.label for t in at.tabs] == ["a ceasefire in Ukraine", "sanctions on Russia"]
+    assert {t.label for t in at.tabs} == {"Stance by actor and country", "Actor × target", "Sentiment and mentions",
+                                          "Over time and by outlet", "a ceasefire in Ukraine", "sanctions on Russia"}
     assert at.session_state["dashboard_target"] == "sanctions on Russia"   # the open tab
     assert at.sidebar.multiselect(key="dashboard_kinds").value == ["indirect_quote"]
     link = texts(at, "code")
@@ -110,6 +111,19 @@ def test_dashboard_shows_figures_charts_and_share_link(db, result):
     assert qp(at, "target") == ["a ceasefire in Ukraine"] and qp(at, "min") == ["2"]
     assert "target=a+ceasefire+in+Ukraine" in texts(at, "code")
     assert len([c for c in at.get("plotly_chart") if '"choropleth"' in c.proto.spec]) == 2
+    # the other sections, one at a time, each into the link; the target stays as it was
+    for section, label, chart_type in (("matrix", "Actor × target", '"heatmap"'),
+                                       ("mentions", "Sentiment and mentions", '"scatter"'),
+                                       ("time", "Over time and by outlet", '"scatter"')):
+        at.session_state["dashboard_section"] = label
+        at.run()
+        specs = [c.proto.spec for c in at.get("plotly_chart")]
+        assert specs and all('"choropleth"' not in sp for sp in specs) and any(chart_type in sp for sp in specs)
+        assert qp(at, "section") == [section] and qp(at, "target") == ["a ceasefire in Ukraine"]
+    at.session_state["dashboard_section"] = "Stance by actor and country"
+    at.run()
+    assert qp(at, "section") == [] and qp(at, "target") == ["a ceasefire in Ukraine"]
+    assert at.session_state["dashboard_target"] == "a ceasefire in Ukraine"
 
 
 @pytest.mark.parametrize("bad", ["nope", "x" * 22, "../../etc/passwd", "<script>alert(1)</script>"])
@@ -235,7 +249,7 @@ def test_private_library_hides_other_analyses(db, result, make_result, monkeypat
 
 def test_dashboard_evidence_lists_the_sentence_in_its_article(db, result):
     analysis_id, _ = store.save_analysis(result, db)
-    at = open_page("dashboard", analysis=analysis_id)
+    at = open_page("dashboard", analysis=analysis_id, section="matrix")
     at.selectbox(key="dashboard_cell").set_value("Kremlin|a ceasefire in Ukraine").run()
     md = texts(at, "markdown")
     assert "1 evidence statement" in texts(at, "caption")
@@ -252,13 +266,14 @@ def test_root_link_with_page_parameter_opens_that_page(db, result):
 
 def test_cell_selection_goes_into_the_link_and_the_link_lists_its_evidence(db, result):
     analysis_id, _ = store.save_analysis(result, db)
-    at = open_page("dashboard", analysis=analysis_id)
+    at = open_page("dashboard", analysis=analysis_id, section="matrix")
     at.selectbox(key="dashboard_cell").set_value("Kremlin|a ceasefire in Ukraine").run()
     assert qp(at, "focus") == ["cell:Kremlin|a ceasefire in Ukraine"]
     link = texts(at, "code")
-    assert "focus=cell%3AKremlin%7Ca+ceasefire+in+Ukraine" in link
+    assert "section=matrix" in link and "focus=cell%3AKremlin%7Ca+ceasefire+in+Ukraine" in link
     # a colleague opening that link, in a fresh session, sees the same evidence listed
-    other = open_page("dashboard", analysis=analysis_id, focus="cell:Kremlin|a ceasefire in Ukraine")
+    other = open_page("dashboard", analysis=analysis_id, section="matrix",
+                      focus="cell:Kremlin|a ceasefire in Ukraine")
     assert "1 evidence statement" in texts(other, "caption")
     assert r"The Kremlin said there are no plans for talks\." in texts(other, "markdown")
 

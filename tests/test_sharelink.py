@@ -14,7 +14,7 @@ AID = "Q" * 22
 def test_round_trip_with_commas_and_lists():
     v = ViewState(page="dashboard", analysis=AID, target="a ceasefire, now", articles=("a0-rome",),
                   speaker_types=("person", "unattributed"), kinds=("direct_quote", "narrative"), min_n=3,
-                  focus="cell:Donald Trump|a ceasefire, now")
+                  section="matrix", focus="cell:Donald Trump|a ceasefire, now")
     assert parse_view(view_to_params(v), targets=TARGETS, article_ids=IDS) == v
 
 
@@ -26,6 +26,7 @@ def test_round_trip_with_commas_and_lists():
      ({"kind": ["direct_quote", "evil"]}, "kinds", ("direct_quote",)),
      ({"type": ["robot", "person"]}, "speaker_types", ("person",)),
      ({"focus": "actor:Donald Trump"}, "focus", "actor:Donald Trump"),
+     ({"section": "time"}, "section", "time"), ({"section": "admin"}, "section", "stance"),
      ({"focus": "admin:x"}, "focus", None), ({"focus": "actor:"}, "focus", None), ({"focus": "x" * 900}, "focus", None),
      ({"min": "-5"}, "min_n", 1), ({"min": "99999"}, "min_n", 1000), ({"min": "abc"}, "min_n", 1)],
 )

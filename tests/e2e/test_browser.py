@@ -58,8 +58,8 @@ def view_of(page: Any) -> dict[str, Any]:
     """What a user sees of the view: title, the target filter, chart count, map countries."""
     return {
         "title": page.locator("h1").first.inner_text(),
-        "target": page.locator('[role="tab"][aria-selected="true"]').inner_text(),
-        "actor_bars": page.locator('[role="tabpanel"]:visible .js-plotly-plot').first.locator(".ytick text")
+        "target": page.locator('[role="tabpanel"] [role="tab"][aria-selected="true"]').inner_text(),
+        "actor_bars": page.locator('[role="tabpanel"] [role="tabpanel"]:visible .js-plotly-plot').first.locator(".ytick text")
                           .all_text_contents(),
         "charts": page.locator(".js-plotly-plot").count(),
         "countries": page.locator(".js-plotly-plot .choroplethlocation").count(),
@@ -244,7 +244,7 @@ def test_clicked_bar_lists_evidence_and_the_link_carries_it(app_url, e2e_db, new
     page.goto(f"{app_url}/dashboard?analysis={analysis_id}")
     wait_dashboard(page)
     # click the Kremlin's bar on the open target's "by actor" chart
-    chart = page.locator('[role="tabpanel"]:visible .js-plotly-plot').first
+    chart = page.locator('[role="tabpanel"] [role="tabpanel"]:visible .js-plotly-plot').first
     labels = chart.locator(".ytick text").all_text_contents()
     row = next(i for i, t in enumerate(labels) if t.startswith("Kremlin"))
     chart.locator(".bars .point path").nth(row).click(force=True)
