@@ -196,9 +196,12 @@ def draw(name: str, fig: Any, key: str, *, selectable: bool = True) -> Any:
     return st.plotly_chart(fig, key=f"dashboard_chart_{key}", on_select="rerun", selection_mode="points", config=cfg)
 
 
-# Sections are tabs and only the open one is drawn: a filter change then redraws that section's
-# charts, not the page's eleven (Streamlit redraws a changed chart from scratch, ~60-110 ms each
-# on 2 cores). Within "Stance", every target's tab is drawn, so switching targets is instant.
+# Sections are tabs and only the open one is drawn, and within "Stance" only the open target's
+# tab: a filter change then redraws at most three charts, however many targets there are.
+# Streamlit redraws a chart whose data changed from scratch (its element id includes the
+# figure), 60-110 ms a chart on 2 cores; drawing all eleven made a kind filter take ~1.5 s, and
+# drawing every target's tab (instant target switches, 0.3 s) made a filter change cost three
+# charts per target (scripts/bench_app.py; README).
 sections = st.tabs(list(SECTION_LABELS.values()), key=SECTION_TAB, on_change="rerun")
 section = next((k for k, tab in zip(SECTION_LABELS, sections, strict=True) if tab.open), SECTIONS[0])
 # Streamlit forgets a widget's state on a run that does not draw it: while another section is
@@ -219,6 +222,8 @@ if section == "stance":
         else:
             tabs = list(st.tabs([tab_label(t) for t in result.targets], key=TARGET_TAB, on_change="rerun"))
             for i, (tab, tgt) in enumerate(zip(tabs, result.targets, strict=True)):
+                if not tab.open:
+                    continue
                 data_t, figs_t = drawn["per_target"][tgt], drawn["target_figures"][tgt]
                 with tab:
                     left, right = st.columns(2)
