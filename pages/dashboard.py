@@ -179,18 +179,21 @@ c3.metric("Speakers", head["speakers"])
 c4.metric("Countries", head["countries"])
 
 cfg = charts.PLOTLY_CONFIG
+dated = any(a.published for a in result.articles)
+sourced = any(a.source for a in result.articles)
 # Every chart of the view, drawn or not, for the export section and the report.
 figures: list[tuple[str, Any]] = [
     *[(f"{name} — {t}", drawn["target_figures"][t][k]) for t in result.targets
       for k, name in (("actor", "Stance by actor"), ("map", "Stance by country (map)"),
                       ("country", "Stance by country (ranked)"))],
     ("Actor × target", figs["heatmap"]), ("Sentiment by actor", figs["sentiment"]),
-    ("Who talks about whom", figs["network"]), ("Trend", figs["trend"]), ("Outlets", figs["outlets"]),
+    ("Who talks about whom", figs["network"]),
+    *([("Trend", figs["trend"])] if dated else []), *([("Outlets", figs["outlets"])] if sourced else []),
 ]
 
 
-def draw(name: str, fig: Any, key: str, *, selectable: bool = True) -> Any:
-    """Draw one figure, return its selection event (``name`` documents the call)."""
+def draw(fig: Any, key: str, *, selectable: bool = True) -> Any:
+    """Draw one figure; return its selection event."""
     if not selectable:
         return st.plotly_chart(fig, key=f"dashboard_chart_{key}", config=cfg)
     return st.plotly_chart(fig, key=f"dashboard_chart_{key}", on_select="rerun", selection_mode="points", config=cfg)
@@ -228,17 +231,17 @@ if section == "stance":
                 with tab:
                     left, right = st.columns(2)
                     with left:
-                        ev_actor = draw(f"Stance by actor — {tgt}", figs_t["actor"], f"actor_{i}")
+                        ev_actor = draw(figs_t["actor"], f"actor_{i}")
                     with right:
-                        ev_map = draw(f"Stance by country (map) — {tgt}", figs_t["map"], f"map_{i}")
+                        ev_map = draw(figs_t["map"], f"map_{i}")
                     sel.add(f"actor@{i}", ev_actor, data_t["actor"], ["speaker"], tgt)
                     sel.add(f"map@{i}", ev_map, data_t["country"], ["speaker_country"], tgt)
-                    ev_cbar = draw(f"Stance by country (ranked) — {tgt}", figs_t["country"], f"country_{i}")
+                    ev_cbar = draw(figs_t["country"], f"country_{i}")
                     sel.add(f"country@{i}", ev_cbar, data_t["country"], ["speaker_country"], tgt)
 
 elif section == "matrix":
     with sections[1]:
-        ev_heat = draw("Actor × target", figs["heatmap"], "heatmap")
+        ev_heat = draw(figs["heatmap"], "heatmap")
         # plotly.js emits no selection event for heatmap cells, so the cell's evidence is one pick away.
         cells = [f"{a}|{t}" for a, t in zip(data["actor"]["speaker"], data["actor"]["target"], strict=True)]
         cell = st.selectbox("Evidence for a cell", cells, index=None, key="dashboard_cell",
@@ -250,25 +253,23 @@ elif section == "mentions":
     with sections[2]:
         left, right = st.columns(2)
         with left:
-            ev_sent = draw("Sentiment by actor", figs["sentiment"], "sentiment")
+            ev_sent = draw(figs["sentiment"], "sentiment")
         with right:
-            ev_net = draw("Who talks about whom", figs["network"], "network")
+            ev_net = draw(figs["network"], "network")
         sel.add("sentiment", ev_sent, data["sentiment"], ["speaker"], target)
         sel.add("network", ev_net, data["network"], ["source", "target"], target)
 
 else:
     with sections[3]:
-        dated = any(a.published for a in result.articles)
-        sourced = any(a.source for a in result.articles)
         if not (dated or sourced):
             st.info("These articles carry no publication dates and no outlets.")
         left, right = st.columns(2)
         if dated:
             with left:
-                draw("Trend", figs["trend"], "trend", selectable=False)
+                draw(figs["trend"], "trend", selectable=False)
         if sourced:
             with right:
-                ev_out = draw("Outlets", figs["outlets"], "outlets")
+                ev_out = draw(figs["outlets"], "outlets")
             sel.add("outlets", ev_out, data["outlets"], ["source", "target"], None)
 
 focus = sel.fill(result)
