@@ -47,9 +47,8 @@ def tab_label(target: str) -> str:
 
 def _init_widgets(view: ViewState, analysis_id: str) -> None:
     st.session_state["dashboard_for"] = analysis_id
-    if view.target is not None:
-        st.session_state[TARGET_TAB] = tab_label(view.target)
     st.session_state[TARGET_KEPT] = view.target
+    st.session_state.pop(TARGET_TAB, None)  # given back from TARGET_KEPT below
     st.session_state[SECTION_TAB] = SECTION_LABELS[view.section]
     st.session_state["dashboard_articles"] = list(view.articles)
     st.session_state["dashboard_types"] = list(view.speaker_types)
@@ -171,7 +170,7 @@ drawn = dash.at_minimum(*where, subset, int(min_n), tuple(result.targets), base)
 data = drawn["data"]
 figs = {**drawn["figures"], **dash.overview_figures(*where, subset, base)}
 
-head = ag.headline([r for r in result.rows], len(result.articles))
+head = ag.headline(result.rows, len(result.articles))
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Articles", head["articles"])
 c2.metric("Statements", head["statements"], help=f"{data['n_statements']} match the filters")
@@ -209,10 +208,8 @@ sections = st.tabs(list(SECTION_LABELS.values()), key=SECTION_TAB, on_change="re
 section = next((k for k, tab in zip(SECTION_LABELS, sections, strict=True) if tab.open), SECTIONS[0])
 # Streamlit forgets a widget's state on a run that does not draw it: while another section is
 # open the target tabs are not drawn, so the open target is kept apart and given back to them.
-kept = st.session_state.get(TARGET_KEPT)
-target = kept if kept in result.targets else (result.targets[0] if result.targets else None)
-if target is not None and TARGET_TAB not in st.session_state:
-    st.session_state[TARGET_TAB] = tab_label(target)
+if TARGET_TAB not in st.session_state and st.session_state.get(TARGET_KEPT) in result.targets:
+    st.session_state[TARGET_TAB] = tab_label(st.session_state[TARGET_KEPT])
 open_tab = next((i for i, t in enumerate(result.targets) if tab_label(t) == st.session_state.get(TARGET_TAB)), 0)
 target = result.targets[open_tab] if result.targets else None
 st.session_state[TARGET_KEPT] = target

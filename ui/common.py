@@ -97,13 +97,13 @@ def load_result(analysis_id: str) -> AnalysisResult:
 @st.cache_resource(max_entries=64, ttl=600, show_spinner=False)
 def stance_long(analysis_id: str, url: str, ver: int) -> pd.DataFrame:
     """(statement, target) frame of an analysis, cached: the base of every aggregate."""
-    r = store.load_analysis(analysis_id, url)
+    r = _load(analysis_id, url, ver)
     return ag.stance_frame(r.rows, r.targets)
 
 
 @st.cache_resource(max_entries=64, ttl=600, show_spinner=False)
 def statements(analysis_id: str, url: str, ver: int) -> pd.DataFrame:
-    r = store.load_analysis(analysis_id, url)
+    r = _load(analysis_id, url, ver)
     return ag.statements_frame(r.rows)
 
 

@@ -54,6 +54,21 @@ def assert_clean(page: Any) -> None:
     assert "Dashboard" in nav and "Statements" in nav and "app" not in nav.split()
 
 
+def open_saved_dashboard(app_url: str, db: str, new_page: Any, result: Any) -> tuple[Any, str, str]:
+    """Save ``result``, open its dashboard in a fresh context: (page, analysis id, edit token)."""
+    analysis_id, token = store.save_analysis(result, db)
+    page = new_page()
+    page.goto(f"{app_url}/dashboard?analysis={analysis_id}")
+    wait_dashboard(page)
+    return page, analysis_id, token
+
+
+def share_link_of(page: Any) -> str:
+    """The link under "Share this view", as a user copies it."""
+    page.get_by_text("Share this view").click()
+    return page.locator('[data-testid="stCode"]').first.inner_text().strip()
+
+
 def view_of(page: Any) -> dict[str, Any]:
     """What a user sees of the view: title, the target filter, chart count, map countries."""
     return {
@@ -166,10 +181,7 @@ def test_unknown_analysis_link_shows_not_found(app_url, new_page):
 
 
 def test_filtered_view_share_link_reproduces_view_in_fresh_context(app_url, e2e_db, new_page, make_result):
-    analysis_id, token = store.save_analysis(make_result(copies=3), e2e_db)
-    page = new_page()
-    page.goto(f"{app_url}/dashboard?analysis={analysis_id}")
-    wait_dashboard(page)
+    page, analysis_id, token = open_saved_dashboard(app_url, e2e_db, new_page, make_result(copies=3))
     # change the target and a filter the way a user does
     page.get_by_role("tab", name="sanctions on Russia", exact=True).click()
     page.wait_for_function("new URLSearchParams(location.search).get('target') === 'sanctions on Russia'")
@@ -183,8 +195,7 @@ def test_filtered_view_share_link_reproduces_view_in_fresh_context(app_url, e2e_
             .find(e => e.offsetParent !== null);
         const t = p ? Array.from(p.querySelectorAll('.ytick text')).map(e => e.textContent) : [];
         return t.length > 0 && !t.some(x => x.includes('Kremlin')); }""")
-    page.get_by_text("Share this view").click()
-    link = page.locator('[data-testid="stCode"]').first.inner_text().strip()
+    link = share_link_of(page)
     assert "target=sanctions+on+Russia" in link and "min=4" in link and token not in link
     wait_dashboard(page)
     mine = view_of(page)
@@ -222,10 +233,7 @@ def test_pasted_xss_article_renders_inert(app_url, new_page):
 
 
 def test_exports_download_from_the_dashboard(app_url, e2e_db, new_page, make_result):
-    analysis_id, _ = store.save_analysis(make_result(), e2e_db)
-    page = new_page()
-    page.goto(f"{app_url}/dashboard?analysis={analysis_id}")
-    wait_dashboard(page)
+    page, _, _ = open_saved_dashboard(app_url, e2e_db, new_page, make_result())
     page.get_by_text("Export", exact=True).click()
     with page.expect_download() as dl:
         page.get_by_role("button", name="Statements as CSV").click()
@@ -239,10 +247,7 @@ def test_exports_download_from_the_dashboard(app_url, e2e_db, new_page, make_res
 
 
 def test_clicked_bar_lists_evidence_and_the_link_carries_it(app_url, e2e_db, new_page, make_result):
-    analysis_id, _ = store.save_analysis(make_result(copies=1), e2e_db)
-    page = new_page()
-    page.goto(f"{app_url}/dashboard?analysis={analysis_id}")
-    wait_dashboard(page)
+    page, _, _ = open_saved_dashboard(app_url, e2e_db, new_page, make_result(copies=1))
     # click the Kremlin's bar on the open target's "by actor" chart
     chart = page.locator('[role="tabpanel"] [role="tabpanel"]:visible .js-plotly-plot').first
     labels = chart.locator(".ytick text").all_text_contents()
@@ -252,8 +257,7 @@ def test_clicked_bar_lists_evidence_and_the_link_carries_it(app_url, e2e_db, new
     page.get_by_text("Evidence for Kremlin").wait_for()
     mine = page.locator('[data-testid="stMain"]').inner_text()
     assert "The Kremlin said there are no plans for talks." in mine
-    page.get_by_text("Share this view").click()
-    link = page.locator('[data-testid="stCode"]').first.inner_text().strip()
+    link = share_link_of(page)
     assert "focus=actor%3AKremlin" in link
 
     other = new_page()
