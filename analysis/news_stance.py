@@ -1,5 +1,5 @@
 """In-domain stance data: news statements from ``../shared/data`` labelled for stance toward
-analysts' targets (``data/news_stance/``, guideline in ``data/news_stance/GUIDELINE.md``).
+analysts' targets (``labels/news_stance/``, guideline in ``labels/news_stance/GUIDELINE.md``).
 
 The repository keeps the labels only, keyed by (dataset, split, article id, character offsets,
 target); the texts are rebuilt here from the shared data folder, with the same statement
@@ -23,7 +23,7 @@ from .labels import Stance
 from .records import Article
 from .stance_context import context_for_statement
 
-LABELS_DIR = Path(__file__).resolve().parent.parent / "data" / "news_stance"
+LABELS_DIR = Path(__file__).resolve().parent.parent / "labels" / "news_stance"
 TARGET_KINDS: tuple[str, ...] = ("person", "organization", "policy", "event", "position")
 
 

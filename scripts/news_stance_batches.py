@@ -1,4 +1,4 @@
-"""Write annotation batches for the news-stance labels (data/news_stance/GUIDELINE.md).
+"""Write annotation batches for the news-stance labels (labels/news_stance/GUIDELINE.md).
 
 Each batch is a markdown file of articles from PolNeAR (title, then every statement as the
 product splits it, numbered, with the rules' speaker and kind as hints) and a key file that maps
