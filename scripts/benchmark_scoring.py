@@ -4,12 +4,17 @@
 Same bundled stance model, same (statement, target) pairs, same run, 2 CPU threads. Each
 variant runs in its own subprocess so its peak memory (max RSS) is its own.
 
-    python scripts/benchmark_scoring.py [--pairs 600] [--threads 2]
+    python scripts/benchmark_scoring.py [--pairs 600] [--threads 2] [--model FOLDER]
+
+Each pair is (statement, target, context): the context is the article's title and the text before
+the statement, as ``analyze`` passes it; a model that does not read context gets the statement
+alone, in every variant alike. ``--model`` benchmarks a model folder in the bundled format (e.g.
+an older stance model, for before/after figures) instead of ``bundled:stance``.
 
 Variants:
   naive      transformers.pipeline("text-classification"), fp32 merged model, one pair per call
-  batched    our scorer, fp32, pairs sorted by length, dynamic padding, batch 32
-  default    our scorer as the app runs it on CPU: batched + per-channel int8 dynamic quantisation
+  batched    our scorer as the app runs it: fp32, pairs sorted by length, dynamic padding, batch 32
+  int8       batched + per-channel int8 dynamic quantisation (opt-in: STANCEMAP_QUANTIZE=1)
 """
 
 from __future__ import annotations
@@ -30,42 +35,52 @@ TARGETS = ["a negotiated peace deal", "Ukraine joining NATO", "Vladimir Putin", 
            "sanctions on Russia", "Volodymyr Zelensky"]
 
 
-def make_pairs(n: int) -> list[tuple[str, str]]:
+def make_pairs(n: int) -> list[tuple[str, str, str]]:
+    from analysis.stance_context import context_for_statement
+
     if ARTICLE.exists():
         text = ARTICLE.read_text(encoding="utf-8")
     else:  # keeps the script runnable without ../shared
         text = " ".join(f"Sentence number {i} says the talks on Ukraine went {'well' if i % 2 else 'badly'}."
                         for i in range(60))
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?\"”])\s+", text) if len(s.strip()) > 20]
-    pairs = [(s, t) for t in TARGETS for s in sentences]
+    title = text.strip().splitlines()[0][:160]
+    sentences = [(m.start(), m.group().strip()) for m in re.finditer(r"[^.!?]+[.!?\"”]*", text)
+                 if len(m.group().strip()) > 20]
+    pairs = [(s, t, context_for_statement(text, start, title)) for t in TARGETS for start, s in sentences]
     while len(pairs) < n:
         pairs += pairs
     return pairs[:n]
 
 
-def run_variant(name: str, n: int, threads: int) -> dict[str, float]:
+def run_variant(name: str, n: int, threads: int, folder: str | None) -> dict[str, float]:
     import torch
 
     torch.set_num_threads(threads)
     from analysis import models
+    from analysis.stance_context import stance_second_segment
 
     pairs = make_pairs(n)
+    model_id = folder or "bundled:stance"
+    meta = models.read_bundled_meta("stance", Path(folder) if folder else None)
+    reads_context = bool(meta.get("context"))
     if name == "naive":
         from transformers import pipeline
 
-        tokenizer, model, _ = models._load_bundled("stance", quantize=False)
+        tokenizer, model, _ = models._load_bundled("stance", quantize=False, folder=Path(folder) if folder else None)
         pipe = pipeline("text-classification", model=model, tokenizer=tokenizer, device=-1, top_k=None)
         pipe({"text": pairs[0][1], "text_pair": pairs[0][0]})  # warm-up
+        max_length = int(meta.get("max_length", 128))
         started = time.perf_counter()
-        for text, target in pairs:
-            pipe({"text": target, "text_pair": text}, truncation="only_second", max_length=128)
+        for text, target, context in pairs:
+            second = stance_second_segment(text, context if reads_context else None)
+            pipe({"text": target, "text_pair": second}, truncation="only_second", max_length=max_length)
         seconds = time.perf_counter() - started
     else:
-        model = models.load_stance_model("bundled:stance", quantize=(name == "default"))
+        model = models.load_stance_model(model_id, quantize=(name == "int8"))
         model.score([pairs[0][0]], [pairs[0][1]])  # warm-up
         models.SCORE_CACHE.clear()
         started = time.perf_counter()
-        model.score([p[0] for p in pairs], [p[1] for p in pairs], batch_size=32)
+        model.score([p[0] for p in pairs], [p[1] for p in pairs], contexts=[p[2] for p in pairs], batch_size=32)
         seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"pairs": len(pairs), "seconds": round(seconds, 2), "pairs_per_s": round(len(pairs) / seconds, 1),
@@ -76,18 +91,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=int, default=600)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--model", default=None, help="a stance model folder in the bundled format")
     parser.add_argument("--variant", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.variant:
-        print(json.dumps(run_variant(args.variant, args.pairs, args.threads)))
+        print(json.dumps(run_variant(args.variant, args.pairs, args.threads, args.model)))
         return
     results = {}
-    for name in ("naive", "batched", "default"):
+    extra = ["--model", args.model] if args.model else []
+    for name in ("naive", "batched", "int8"):
         proc = subprocess.run([sys.executable, __file__, "--variant", name, "--pairs", str(args.pairs),
-                               "--threads", str(args.threads)], capture_output=True, text=True, check=True)
+                               "--threads", str(args.threads), *extra], capture_output=True, text=True, check=True)
         results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
     base = results["naive"]["pairs_per_s"]
-    print(f"stance scoring, bundled model, {args.pairs} (statement, target) pairs, {args.threads} CPU threads")
+    print(f"stance scoring, {args.model or 'bundled:stance'}, {args.pairs} (statement, target, context) "
+          f"pairs, {args.threads} CPU threads")
     print(f"{'variant':10} {'pairs/s':>9} {'x naive':>8} {'seconds':>8} {'peak RSS MB':>12}")
     for name, r in results.items():
         print(f"{name:10} {r['pairs_per_s']:>9} {r['pairs_per_s'] / base:>8.2f} {r['seconds']:>8} {r['peak_rss_mb']:>12}")

@@ -43,10 +43,13 @@ class FakeStance:
 
     def __init__(self) -> None:
         self.calls: list[tuple[list[str], list[str]]] = []
+        self.contexts: list[str | None] | None = None
 
-    def score(self, texts: Sequence[str], targets: Sequence[str], *, batch_size: int = 32,
+    def score(self, texts: Sequence[str], targets: Sequence[str], *,
+              contexts: Sequence[str | None] | None = None, batch_size: int = 32,
               progress: Callable[[int, int], None] | None = None) -> list[Score]:
         self.calls.append((list(texts), list(targets)))
+        self.contexts = list(contexts) if contexts is not None else None
         out = []
         for text, target in zip(texts, targets, strict=True):
             label = "favor" if target.split()[0].lower() in text.lower() else "none"

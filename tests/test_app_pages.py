@@ -42,7 +42,7 @@ class FakeSentiment:
 class FakeStance:
     model_id = "fake:stance"
 
-    def score(self, texts, targets, batch_size=32, progress=None):
+    def score(self, texts, targets, contexts=None, batch_size=32, progress=None):
         out = []
         for t in texts:
             low = t.lower()
