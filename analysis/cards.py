@@ -17,7 +17,13 @@ DATA_NOTES: dict[str, str] = {
   targets all share one polarity also give one target-less example (statement-level sentiment).
 """,
     "stance": """\
-A mixture of sources whose labels only roughly align, each mapped to favor / against / none
+Two stages. **General** (`python -m analysis train stance --stage general`): a mixture of public
+stance data, below. **News** (`--stage news`): that adapter fine-tuned on the labelled news
+statements (read with the article's title and the ~400 characters before them; a quarter of the
+repeated copies without context so the model also works without it), with 6,000 examples of the
+general mixture replayed so it does not forget other domains. Then calibrated on news dev.
+
+The general mixture: sources whose labels only roughly align, each mapped to favor / against / none
 (see `analysis/datasets.py::stance_training_set` for caps and mappings):
 - SemEval-2016 Task 6 train (research use), targets atheism, climate change, abortion only —
   "hillary clinton" and "feminist movement" are held out for evaluation;
@@ -43,8 +49,10 @@ KNOWN_FAILURES: dict[str, str] = {
 
 HELD_OUT_NOTES: dict[str, str] = {
     "sentiment": "NewsMTSC dev_rw and dev_mt (the repo's own dev splits; not trained on).",
-    "stance": "Topics never seen in training: VAST dev topics with an even stable hash, SemEval-2016 "
-              "'hillary clinton' + 'feminist movement', directed_sentiment valid.txt (people in news).",
+    "stance": "news_dev = labelled statements from PolNeAR dev articles (never trained on; the calibration "
+              "is fitted on it, see above); topics never seen in training: VAST dev topics with an even "
+              "stable hash, SemEval-2016 'hillary clinton' + 'feminist movement', directed_sentiment "
+              "valid.txt (people in news).",
 }
 
 
@@ -112,10 +120,98 @@ def write_card(task: str, data: Path, folder: Path, log: Any = sys.stderr) -> Pa
         print(f"[card {task}] {runtime}\n{evaluation.format_table(results[runtime])}", file=log, flush=True)
     meta = json.loads((folder / "stancemap.json").read_text())
     meta["dev_metrics"] = results
+    if task == "stance" and meta.get("context"):
+        meta.update(_news_stance_extras(folder, data, meta))
     (folder / "stancemap.json").write_text(json.dumps(meta, indent=2) + "\n")
     path = render_card(task, folder)
     print(f"[card {task}] wrote {path}", file=log, flush=True)
     return path
+
+
+def _news_stance_extras(folder: Path, data: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """News dev slices of the shipped (calibrated, fp32) model, and the same dev split scored
+    by the general-stage model it started from (the "before" figure)."""
+    from .labels import STANCE_LABELS
+    from .models import load_stance_model
+    from .news_stance import agreement, load_split, summary
+
+    dev = load_split("dev", data)
+    extras: dict[str, Any] = {"news_data": summary()}
+    agree = agreement()
+    if agree is not None:
+        extras["agreement"] = agree.__dict__
+    model = load_stance_model(str(folder), quantize=False)
+    predicted = [s.label for s in evaluation.score_stance_examples(model, dev)]
+    extras["news_slices"] = evaluation.news_slices(dev, predicted)
+    init = Path(str(meta.get("init") or ""))
+    if meta.get("init") and (init / "stancemap.json").exists():
+        before = raw_stance_model(init)
+        predicted = [s.label for s in evaluation.score_stance_examples(before, dev)]
+        init_meta = json.loads((init / "stancemap.json").read_text())
+        extras["before"] = {
+            "model": "general stage (the bundled model before news data): " + str(init_meta.get("input")),
+            "news_dev": evaluation.summarise([e.label for e in dev], predicted, STANCE_LABELS),
+            "news_slices": evaluation.news_slices(dev, predicted),
+            "dev_metrics": init_meta.get("dev_metrics", {}).get("fp32", {}),
+        }
+    return extras
+
+
+def _stance_news_card(meta: dict[str, Any]) -> str:
+    """Card sections for the context-aware, news-trained, calibrated stance model."""
+    data = meta.get("news_data", {})
+    agree = meta.get("agreement")
+    cal = meta.get("calibration", {})
+    rep = meta.get("calibration_report", {})
+    lines = ["## News stance data (the second training stage)", ""]
+    for split, d in data.items():
+        mix = ", ".join(f"{k} {v}" for k, v in sorted(d["labels"].items()))
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(d["target_kinds"].items()))
+        lines.append(f"- **{split}**: {d['pairs']} (statement, target) pairs over {d['articles']} PolNeAR "
+                     f"{split} articles; {mix}; target implied in {d['implied']:.0%}; target kinds: {kinds}.")
+    lines += [
+        "- Labels: `labels/news_stance/` (offsets and targets only; texts are rebuilt from "
+        "`../shared/data/polnear`). Guideline: `labels/news_stance/GUIDELINE.md`. Data card: "
+        "`labels/news_stance/README.md`.",
+    ]
+    if agree:
+        lines.append(f"- How the labels were made: seven annotators (helper sessions of an AI model, no "
+                     f"model-assisted pre-labelling) followed the guideline, one batch of ~47 articles each; "
+                     f"they chose the targets per article as an analyst would. {agree['pairs']} pairs were "
+                     f"labelled again blind by another such annotator: agreement {agree['observed']:.1%}, Cohen's "
+                     f"kappa **{agree['kappa']:.2f}**; disagreements were adjudicated against the guideline "
+                     f"({agree['adjudicated_changes']} first labels changed). Both annotators are instances of "
+                     f"the same model, so kappa measures how consistently the guideline is applied, not "
+                     f"agreement between independent people.")
+    lines += ["", "## Calibration (fitted on news dev; never on a test split)", ""]
+    if cal:
+        lines.append(f"Temperature {cal['temperature']}, log-prior shift {cal['shift']} (applied to the "
+                     f"model's log-probabilities before the softmax; see `analysis/calibration.py`).")
+        lines += ["", "| news dev | macro-F1 | F_avg | accuracy | none predicted | ECE |", "|---|---|---|---|---|---|"]
+        for name, label in (("raw", "raw model (no calibration)"),
+                            ("cross_validated", "calibrated, 2-fold CV by article (honest)"),
+                            ("in_sample", "calibrated as shipped, fitted on all of dev (optimistic)")):
+            if name in rep:
+                r = rep[name]
+                lines.append(f"| {label} | {r['macro_f1']:.3f} | {r['f_avg']:.3f} | {r['accuracy']:.3f} | "
+                             f"{r['none_rate']:.1%} | {r['ece']:.3f} |")
+        truth = data.get("dev", {}).get("labels", {})
+        if truth:
+            lines.append(f"\nTrue share of none on news dev: {truth.get('none', 0) / max(1, sum(truth.values())):.1%}.")
+    slices = meta.get("news_slices", {})
+    before = meta.get("before", {})
+    if slices:
+        lines += ["", "## News dev by slice (calibrated, fp32) and before the news stage", "",
+                  "| slice | n | macro-F1 | F_avg | before: macro-F1 | before: F_avg |", "|---|---|---|---|---|---|"]
+        for name, r in slices.items():
+            b = before.get("news_slices", {}).get(name)
+            bm = f"{b['macro_f1']:.3f} | {b['f_avg']:.3f}" if b else "- | -"
+            lines.append(f"| {name} | {r['n']} | {r['macro_f1']:.3f} | {r['f_avg']:.3f} | {bm} |")
+    if before:
+        lines += ["", "Before = the general-stage model this one was fine-tuned from (the bundled stance "
+                  "model up to this version; it does not read context). Its other dev sets:", "",
+                  _metrics_table({"news_dev": before["news_dev"], **before.get("dev_metrics", {})})]
+    return "\n".join(lines) + "\n"
 
 
 def render_card(task: str, folder: Path) -> Path:
@@ -142,6 +238,7 @@ Per-channel int8 dynamic quantisation of every Linear is opt-in (`STANCEMAP_QUAN
 lr {cfg['lr']} (linear warm-up/decay), max length {cfg['max_length']}, seed {cfg['seed']};
 {meta['train_minutes']} min wall time on a 2-core CPU machine.
 
+{_stance_news_card(meta) if task == "stance" and meta.get("context") else ""}
 ## Dev metrics (held out: {HELD_OUT_NOTES[task]})
 
 fp32:
@@ -154,7 +251,7 @@ int8 per-channel dynamic quantisation (opt-in, `STANCEMAP_QUANTIZE=1`):
 
 ## Reproduce
 ```bash
-python -m analysis train {task} --data ../shared/data     # retrains into analysis/bundled/{task}/, rewrites this card
+python -m analysis train {task} --data ../shared/data     # retrains into analysis/bundled/{task}/, rewrites this card{"; both stages, ~80 min on 2 cores" if task == "stance" else ""}
 python -m analysis eval {task} --data ../shared/data      # prints the fp32 metrics above (--quantize for int8)
 ```
 Same seed, same data and config (`stancemap.json`, `train_config`). CPU training is not

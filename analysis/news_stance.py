@@ -123,3 +123,46 @@ def load_split(split: str, data: Path, labels_dir: Path = LABELS_DIR) -> list[Ne
     if not path.exists():
         return []
     return list(examples(read_labels(path), data))
+
+
+@dataclass(frozen=True)
+class Agreement:
+    pairs: int
+    observed: float
+    kappa: float
+    adjudicated_changes: int  # pairs whose adjudicated label differs from the first annotator's
+
+
+def agreement(path: Path | None = None) -> Agreement | None:
+    """Cohen's kappa between the first and the second (blind) annotator of the double-labelled sample."""
+    path = path or LABELS_DIR / "double_labelled.jsonl"
+    if not path.exists():
+        return None
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not rows:
+        return None
+    n = len(rows)
+    observed = sum(r["first"] == r["second"] for r in rows) / n
+    labels = [s.value for s in Stance]
+    expected = sum(sum(r["first"] == lab for r in rows) * sum(r["second"] == lab for r in rows)
+                   for lab in labels) / (n * n)
+    kappa = (observed - expected) / (1 - expected) if expected < 1 else 1.0
+    changed = sum(r["adjudicated"] != r["first"] for r in rows)
+    return Agreement(n, round(observed, 4), round(kappa, 4), changed)
+
+
+def summary(labels_dir: Path = LABELS_DIR) -> dict[str, dict[str, object]]:
+    """Size and label mix of each committed split (for the data card and the model card)."""
+    from collections import Counter
+
+    out: dict[str, dict[str, object]] = {}
+    for split in ("train", "dev"):
+        path = labels_dir / f"{split}.jsonl"
+        if not path.exists():
+            continue
+        rows = read_labels(path)
+        out[split] = {"pairs": len(rows), "articles": len({r.article for r in rows}),
+                      "labels": dict(Counter(r.label for r in rows)),
+                      "implied": round(sum(r.implied for r in rows) / max(1, len(rows)), 3),
+                      "target_kinds": dict(Counter(r.target_kind for r in rows))}
+    return out

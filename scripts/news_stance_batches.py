@@ -32,12 +32,21 @@ def main() -> None:
     ap.add_argument("--batches", type=int, default=7)
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--max-chars", type=int, default=6500)
+    ap.add_argument("--skip-labelled", action="store_true",
+                    help="leave out articles already in labels/news_stance (a further labelling round)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
+    done: set[str] = set()
+    if args.skip_labelled:
+        from analysis.news_stance import LABELS_DIR, read_labels
+
+        for path in LABELS_DIR.glob("*.jsonl"):
+            if path.name in ("train.jsonl", "dev.jsonl"):
+                done |= {lab.article for lab in read_labels(path)}
     chosen: list[tuple[str, object]] = []
     for split, n in (("train", args.train_articles), ("dev", args.dev_articles)):
         arts = polnear_articles(args.data, split)
-        keys = sorted(k for k, a in arts.items() if 1200 <= len(a.text) <= args.max_chars)
+        keys = sorted(k for k, a in arts.items() if 1200 <= len(a.text) <= args.max_chars and k not in done)
         rng.shuffle(keys)
         chosen += [(k, arts[k]) for k in keys[:n]]
     args.out.mkdir(parents=True, exist_ok=True)

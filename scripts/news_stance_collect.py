@@ -1,6 +1,6 @@
 """Collect annotators' batch labels into the committed label files (offsets, no text).
 
-    python scripts/news_stance_collect.py --batches /tmp/nslabel \
+    python scripts/news_stance_collect.py --batches /tmp/nslabel [--batches /tmp/r2 ...] \
         [--adjudicated /tmp/nslabel/adjudicated.jsonl]
 
 Reads ``labels_batch_NN.jsonl`` (article key + statement number, as written by annotators
@@ -23,12 +23,13 @@ KINDS = {"person", "organization", "policy", "event", "position"}
 LABELS = {"favor", "against", "none"}
 
 
-def load_batches(folder: Path) -> dict[tuple[str, int, int, str], dict]:
+def load_batches(folder: Path, prefix: str = "") -> dict[tuple[str, int, int, str], dict]:
     offsets = json.loads((folder / "offsets.json").read_text())
     pairs: dict[tuple[str, int, int, str], dict] = {}
     bad: Counter[str] = Counter()
     for path in sorted(folder.glob("labels_batch_*.jsonl")):
-        annotator = "a" + path.stem.rsplit("_", 1)[1]
+        # Round 1 annotators are a01..a07; later rounds are named by their folder (r2-a01 ...).
+        annotator = ("" if prefix in ("", "nslabel") else f"{prefix}-") + "a" + path.stem.rsplit("_", 1)[1]
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
@@ -54,11 +55,14 @@ def load_batches(folder: Path) -> dict[tuple[str, int, int, str], dict]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--batches", type=Path, required=True)
+    ap.add_argument("--batches", type=Path, required=True, action="append",
+                    help="a folder of batches (repeatable: one per labelling round)")
     ap.add_argument("--adjudicated", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=ROOT / "labels" / "news_stance")
     args = ap.parse_args()
-    pairs = load_batches(args.batches)
+    pairs: dict[tuple[str, int, int, str], dict] = {}
+    for folder in args.batches:
+        pairs.update(load_batches(folder, prefix=folder.name))
     if args.adjudicated and args.adjudicated.exists():
         for line in args.adjudicated.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)

@@ -172,3 +172,47 @@ def test_stance_cli_refuses_a_context_that_is_not_a_string(tmp_path: Path, capsy
     assert main(["stance", "--in", str(src), "--out", str(tmp_path / "out.jsonl")]) == 2
     assert '"context" must be a string' in capsys.readouterr().err
     assert not (tmp_path / "out.jsonl").exists()
+
+
+# ------------------------------------------------------------------ the bundled model on news
+
+NEWS_CASES = [
+    # (statement, target, context, expected) -- unambiguous to a reader, including the error
+    # kinds seen on held-out news: stance in a relative clause or a reported action, targets
+    # only implied ("it", "his chancellor"), sentiment that is not stance, negation, concession.
+    ("Charles Kennedy, who backs the constitution, said the vote would be close.",
+     "the EU constitution", "Referendum date set | Ministers confirmed a referendum on the EU constitution.", "favor"),
+    ("Mr Blair praised his chancellor for a decade of economic stability.",
+     "Gordon Brown", "Budget day | Gordon Brown presented his ninth budget on Wednesday.", "favor"),
+    ("The Lib Dems plan to oppose the Bill.",
+     "the ID cards bill", "ID cards vote looms | Ministers published the ID cards bill on Monday.", "against"),
+    ("The Lib Dems branded it a 'sticking plaster'.",
+     "the housing plan", "Housing plan unveiled | The chancellor set out a housing plan on Monday.", "against"),
+    ("The candidate was attacked by a stranger in a park on Sunday, police said.",
+     "Donald Trump", "Trump rally | Donald Trump spoke to supporters in Ohio.", "none"),
+    ("Britain's EU rebate is not up for renegotiation, Jack Straw said.",
+     "renegotiating Britain's EU rebate", "EU budget talks | France wants Britain to give up part of its rebate.", "against"),
+    ("\"I accept the need to improve housing supply, but the environment will be the principal loser,\" he said.",
+     "the housing plan", "Homes plan row | The government unveiled plans to build 200,000 homes in the south east.", "against"),
+    ("Trump has repeatedly sided with Russia in ruling out Ukraine's membership in NATO.",
+     "Ukraine joining NATO", "Trump calls Putin | Talks on the war continued on Tuesday.", "against"),
+    ("\"We will repeal it on day one,\" the senator told the crowd.",
+     "the Affordable Care Act", "Senator vows repeal | The senator attacked the Affordable Care Act at a rally.", "against"),
+    ("\"She has been a tireless champion for working families, and I am proud to endorse her,\" Sanders said.",
+     "Hillary Clinton", "Sanders backs Clinton | Bernie Sanders appeared with Hillary Clinton in New Hampshire.", "favor"),
+    ("The next debate is scheduled for Tuesday in Des Moines.",
+     "Hillary Clinton", "Debate schedule | Hillary Clinton and Bernie Sanders will meet again.", "none"),
+]
+
+
+bundled_stance = pytest.mark.skipif(
+    not (REPO / "analysis" / "bundled" / "stance" / "stancemap.json").exists(), reason="bundled model absent")
+
+
+@bundled_stance
+@pytest.mark.parametrize(("text", "target", "context", "expected"), NEWS_CASES)
+def test_bundled_stance_on_unambiguous_news_statements(text: str, target: str, context: str, expected: str) -> None:
+    from analysis.models import load_stance_model
+
+    model = load_stance_model("bundled:stance")
+    assert model.score([text], [target], contexts=[context])[0].label == expected
