@@ -722,24 +722,6 @@ def finalize_actors(table: ActorTable, overrides: dict[str, dict[str, Any]] | No
     return out
 
 
-def merge_actors(per_article: list[dict[str, Actor]]) -> dict[str, str]:
-    """Across articles: a one-word person actor ("Trump") that matches the surname of exactly
-    one multi-word person actor ("Donald Trump") is merged into it. Returns old -> new names."""
-    full: dict[str, set[str]] = {}
-    for actors in per_article:
-        for a in actors.values():
-            if a.type == ActorType.PERSON.value and len(a.name.split()) >= 2:
-                full.setdefault(a.name.split()[-1].lower(), set()).add(a.name)
-    mapping: dict[str, str] = {}
-    for actors in per_article:
-        for a in actors.values():
-            if a.type == ActorType.PERSON.value and len(a.name.split()) == 1:
-                hits = full.get(a.name.lower(), set())
-                if len(hits) == 1:
-                    mapping[a.name] = next(iter(hits))
-    return mapping
-
-
 def combine(a: Actor, b: Actor) -> Actor:
     """One actor record from two records of the same actor (first non-empty field wins)."""
     return replace(a, country=a.country or b.country, role=a.role or b.role,

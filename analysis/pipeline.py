@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-from .actors import Mention, combine, merge_actors
+from .actors import Mention, combine
 from .errors import InputError
 from .labels import ActorType, StatementKind
 from .quotes import Statement, extract_statements
@@ -137,24 +137,24 @@ def analyze(
             if progress:
                 progress("statements", i, total)
         per_article.append((article, statements, mentions, found))
-    mapping = merge_actors([a for _, _, _, a in per_article])
+    # Each article is resolved on its own: its rows take speaker type, country and role from its
+    # own actor records, so they never depend on what else is in the batch ("Kim said" in one
+    # article must not become "Erin Kim" from another). The analysis-wide actor list joins
+    # records only under an identical name.
     actors: dict[str, Actor] = {}
     for _, _, _, article_actors in per_article:
         for name, actor in article_actors.items():
-            canonical = mapping.get(name, name)
-            if canonical != name:
-                actor = Actor(canonical, actor.type, actor.country, actor.role, actor.aliases + (name,))
-            actors[canonical] = combine(actors[canonical], actor) if canonical in actors else actor
+            actors[name] = combine(actors[name], actor) if name in actors else actor
 
     # 2. rows without scores
     rows: list[dict[str, Any]] = []
     sent_texts: list[str] = []
     sent_spans: list[tuple[int, int] | None] = []
     sent_slots: list[tuple[int, int | None]] = []   # (row index, mention index or None)
-    for article, statements, mentions, _ in per_article:
+    for article, statements, mentions, own_actors in per_article:
         for st in statements:
-            speaker = mapping.get(st.speaker, st.speaker) if st.speaker else None
-            speaker_actor = actors.get(speaker) if speaker else None
+            speaker = st.speaker or None
+            speaker_actor = own_actors.get(speaker) if speaker else None
             row: dict[str, Any] = {
                 "analysis_id": None,
                 "article_id": article.article_id,
@@ -187,8 +187,8 @@ def analyze(
             for m in mentions:
                 if not (st.start <= m.start and m.end <= st.end) or not m.actor:
                     continue
-                name = mapping.get(m.actor, m.actor)
-                a = actors.get(name)
+                name = m.actor
+                a = own_actors.get(name)
                 if a is None:
                     continue
                 row["mentions"].append({"actor": name, "country": a.country, "type": a.type,

@@ -141,10 +141,26 @@ def test_overrides_reach_the_rows() -> None:
     assert result.rows[0]["speaker_country"] == "GBR"
 
 
-def test_actors_merge_across_articles() -> None:
-    articles = [article_from_text("US President Donald Trump said talks went well.", "a"),
-                article_from_text("Trump said the deal was close.", "b")]
-    result = analyze(articles, [], sentiment_model=FakeSentiment())
+def _who(rows: list[dict]) -> list[tuple]:
+    return [(r["text"], r["speaker"], r["speaker_type"], r["speaker_country"], r["speaker_role"]) for r in rows]
+
+
+def test_an_articles_rows_do_not_depend_on_the_batch() -> None:
+    """A bare surname is never linked to a person of another article ("Kim said", meaning Kim
+    Jong-un, must not become "Erin Kim"), and nothing else leaks between articles either."""
+    city = article_from_text("Erin Kim, a spokeswoman for the Toronto council, said the budget was sound.", "city")
+    korea = article_from_text("North Korea fired a missile on Monday. Kim said the test was a success.", "korea")
+    alone = analyze([korea], [], sentiment_model=FakeSentiment())
+    batch = analyze([city, korea], [], sentiment_model=FakeSentiment())
+    in_batch = [r for r in batch.rows if r["article_id"] == "korea"]
+    assert _who(in_batch) == _who(alone.rows)
+    assert "Erin Kim" not in {r["speaker"] for r in in_batch}
+    assert any(r["speaker"] == "Kim" for r in in_batch)
+
+
+def test_an_article_merges_its_own_aliases() -> None:
+    article = article_from_text("US President Donald Trump said talks went well. Trump said the deal was close.", "a")
+    result = analyze([article], [], sentiment_model=FakeSentiment())
     assert {r["speaker"] for r in result.rows} == {"Donald Trump"}
     assert {r["speaker_country"] for r in result.rows} == {"USA"}
 
