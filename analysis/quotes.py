@@ -622,13 +622,40 @@ def _split_points(ctx: _Context, seg: Segment, attrs: list[_Attr],
     return sorted(set(points))
 
 
+_FORMAT_CHAR = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def blank_format_chars(text: str) -> str:
+    """``text`` with invisible format characters replaced by a space where they touch a space,
+    punctuation or another format character; inside a word (a soft hyphen) they are kept, so
+    words are not split. Same length as ``text``.
+
+    >>> blank_format_chars("Smith\u200b said") == "Smith  said"
+    True
+    """
+    if not _FORMAT_CHAR.search(text):
+        return text
+    chars = list(text)
+    for m in _FORMAT_CHAR.finditer(text):
+        i = m.start()
+        left = text[i - 1] if i > 0 else " "
+        right = text[i + 1] if i + 1 < len(text) else " "
+        if not (left.isalnum() and right.isalnum()):
+            chars[i] = " "
+    return "".join(chars)
+
+
 def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | None = None,
                        ) -> tuple[list[Statement], list[Mention], dict[str, Actor]]:
     """Statements (with kinds, cues and resolved speakers), actor mentions and actors of an article.
 
     Pure rules, no model: fast enough for thousands of articles on a CPU.
     """
-    text = article.text
+    original = article.text
+    # The rules read a copy where invisible format characters (zero-width space, BOM, bidi
+    # marks) next to spaces or punctuation are blanked, so "Smith\u200b said" is still a cue;
+    # the copy has the same length, so every offset stays an offset into the article text.
+    text = blank_format_chars(original)
     segments = segment(text)
     qtext = normalize_quote_marks(text)
     all_quotes = quote_spans(qtext)
@@ -683,7 +710,7 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
                           and quoted >= 0.6 * (p_end - p_start) and seg.paragraph - prev_direct.paragraph <= 1):
                         # A paragraph that continues the previous speaker's quotation.
                         st = Statement(article.article_id, len(statements), p_start, p_end,
-                                       text[p_start:p_end], StatementKind.DIRECT_QUOTE.value, seg.section,
+                                       original[p_start:p_end], StatementKind.DIRECT_QUOTE.value, seg.section,
                                        None, None, prev_direct.speaker, 0.5, seg.paragraph)
                         statements.append(st)
                         prev_direct = st
@@ -698,7 +725,7 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
             if chosen is not None:
                 speaker, speaker_type = _resolve(ctx, chosen.speaker, seg_i, p_start)
                 mention_span = Span(chosen.speaker.start, chosen.speaker.end,
-                                    text[chosen.speaker.start:chosen.speaker.end])
+                                    original[chosen.speaker.start:chosen.speaker.end])
                 cue_span = chosen.cue
                 if chosen.speaker.kind == "pronoun" and speaker and chosen.speaker.gender in ("male", "female"):
                     ctx.gender.setdefault(speaker, chosen.speaker.gender)
@@ -706,7 +733,7 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
                     confidence = min(confidence, 0.3)
                 else:
                     ctx.last_speakers.append((seg_i, speaker, speaker_type))
-            st = Statement(article.article_id, len(statements), p_start, p_end, text[p_start:p_end], kind,
+            st = Statement(article.article_id, len(statements), p_start, p_end, original[p_start:p_end], kind,
                            seg.section, cue_span, mention_span, speaker, confidence, seg.paragraph)
             statements.append(st)
             prev_direct = st if kind == StatementKind.DIRECT_QUOTE.value else (

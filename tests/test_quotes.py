@@ -255,3 +255,18 @@ def test_photo_captions_are_recognised(caption: str) -> None:
     statements, _, _ = extract_statements_from_text(caption + "\n\n" + body)
     assert statements[0].section == "caption"
     assert statements[0].kind == "narrative" and statements[0].speaker is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "start"),
+    [
+        ('"We will win," Smith\u200b said.', DIRECT, 0),        # zero-width space before the cue
+        ("The plan is good, Smith said\u200b.", INDIRECT, 0),
+        ('\ufeff\n\n\n"We will win," Smith said.', DIRECT, 4),  # BOM and blank lines first
+        ('"We will win,"\u2060 Smith said.', DIRECT, 0),        # word joiner
+    ],
+)
+def test_invisible_format_characters_neither_break_nor_shift(text: str, kind: str, start: int) -> None:
+    statement, _ = _only(text)
+    assert (statement.kind, statement.speaker, statement.start) == (kind, "Smith", start)
+    assert text[statement.start:statement.end] == statement.text  # offsets still into the original
