@@ -408,6 +408,16 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         span_start = tokens[start_i].start
         span_end = tokens[j - 1].end - (len(tokens[j - 1].text) - len(_strip_possessive(tokens[j - 1].text)[0]))
         country, n_country = _parse_country_prefix(words)
+        if n_country:
+            prefix = " ".join(words[:n_country])
+            after = words[n_country].lower().rstrip(".") if n_country < len(words) else ""
+            if prefix.lower() in C.US_STATES and after in C.US_STATE_TITLES:
+                country = "USA"  # "Georgia Gov. Brian Kemp": a US state's governor
+            elif (prefix.lower() not in C.DEMONYMS and prefix.lower() not in C.ADJECTIVAL_ABBREVIATIONS
+                  and after not in ROLE_WORDS):
+                # A country or capital *name* right before a bare name is part of the name:
+                # "Chad Wolf", "Paris Hilton", "Jordan Peterson".
+                country, n_country = None, 0
         rest = words[n_country:]
         body_country, n_body = _body_prefix(rest)
         if _is_gazetteer_name(" ".join(rest)) or _is_gazetteer_name(" ".join(words)):

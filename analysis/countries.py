@@ -111,6 +111,23 @@ INTERNATIONAL_BODIES: frozenset[str] = frozenset({
 # GAZETTEER EXTENSION (documented in the README): well-known current heads of state/government
 # and foreign ministers, for when the text names someone without saying where they are from
 # ("Volodymyr Zelensky"). Only used when the text gives no evidence; text evidence always wins.
+# US states, for "Georgia Gov. Brian Kemp" (a US governor, not the country Georgia) and
+# "Washington Sen. ...": a state name before a state-level title means the United States.
+US_STATES: frozenset[str] = frozenset("""
+alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii
+idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan
+minnesota mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania
+tennessee texas utah vermont virginia washington wisconsin wyoming
+""".split()) | frozenset({"new hampshire", "new jersey", "new mexico", "new york", "north carolina",
+                          "north dakota", "rhode island", "south carolina", "south dakota", "west virginia"})
+US_STATE_TITLES: frozenset[str] = frozenset({
+    "gov", "governor", "lt", "sen", "senator", "rep", "representative", "attorney", "state",
+    "congressman", "congresswoman", "mayor", "assemblyman", "assemblywoman", "del", "delegate",
+})
+# Prefixes that are adjectives of a country ("US President", "Russian Foreign Minister"); a
+# country's *name* before a bare name is usually part of the name ("Chad Wolf", "Paris Hilton").
+ADJECTIVAL_ABBREVIATIONS: frozenset[str] = frozenset({"us", "u.s.", "uk", "u.k.", "eu", "e.u.", "u.s"})
+
 LEADERS: dict[str, str] = {
     "donald trump": "USA", "jd vance": "USA", "j.d. vance": "USA", "marco rubio": "USA",
     "joe biden": "USA", "vladimir putin": "RUS", "sergei lavrov": "RUS", "dmitry peskov": "RUS",

@@ -186,3 +186,23 @@ def test_international_body_titles_and_unknown_speakers_get_a_type() -> None:
     assert actors["Mark Rutte"].role == "secretary general" and actors["Mark Rutte"].country is None
     assert actors["Ground Zero Partners"].type == "organization"
     assert actors["Zork Blimp"].type == "person"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "country"),
+    [
+        # A country or capital name that is part of a person's name gives no country.
+        ("Chad Wolf said the border was secure.", "Chad Wolf", None),
+        ("Paris Hilton said the party was fun.", "Paris Hilton", None),
+        ("Israel Katz said the plan was dead.", "Israel Katz", None),
+        # A US state before a state-level title is the United States, not the country Georgia.
+        ("Georgia Gov. Brian Kemp said the vote was fair.", "Brian Kemp", "USA"),
+        # Adjectives and country names before a role still count.
+        ("Russian President Vladimir Putin said the talks were useful.", "Vladimir Putin", "RUS"),
+        ("Georgia President Salome Zourabichvili said the vote was unfair.", "Salome Zourabichvili", "GEO"),
+    ],
+)
+def test_country_names_inside_person_names(text: str, speaker: str, country: str | None) -> None:
+    statements, _, actors = extract_statements(Article("a", text))
+    assert statements[0].speaker == speaker
+    assert actors[speaker].country == country
