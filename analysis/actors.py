@@ -399,7 +399,10 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         next_low = tokens[j].text.lower() if j < len(tokens) else ""
         # A lone sentence-initial word is a name when a speech verb, a quotation or a relative
         # clause follows it ("Tajani \"highlighted ...\"", "Trump, who said ...").
-        subject_like = (next_low in speech_verbs or next_low in {'"', "“"}
+        # "according to Smith": the source of an attribution, so a name too.
+        after_according = text[max(0, tokens[start_i].start - 16):tokens[start_i].start].lower().rstrip().endswith(
+            "according to")
+        subject_like = (next_low in speech_verbs or next_low in {'"', "“"} or after_according
                         or re.match(r",\s+who\b", text[tokens[j - 1].end:tokens[j - 1].end + 6]) is not None)
         if (len(words) == 1 and _sentence_initial(tokens, start_i, text)
                 and first_low not in mid_caps and not subject_like and C.country_of(first_low) is None

@@ -87,6 +87,8 @@ CUE_VERBS: frozenset[str] = frozenset({
     "thanking", "reminding", "bemoaned", "assailed", "implied", "likened", "forecast", "warn",
     "dismissing", "wondered", "remarking", "invoked", "admits", "applauded", "recommended",
     "championed", "slamming", "mocking",
+    # Reporting verbs missed on news outside PolNeAR (issue 9's external error count).
+    "quipped", "quips", "retorted", "retorts", "acknowledges", "recounted", "recounts", "tweets",
 })
 # The most reliable cues (>= 80% in PolNeAR train): preferred when a statement has several.
 STRONG_CUES: frozenset[str] = frozenset({

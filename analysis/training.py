@@ -50,7 +50,7 @@ DEFAULTS: dict[str, TrainConfig] = {
     "stance": TrainConfig("stance", epochs=1.0, max_length=128),
     # Second stage of the bundled stance model (context-aware, 192 tokens for target + statement
     # + title + ~3 preceding sentences).
-    "stance-news": TrainConfig("stance", epochs=1.0, lr=5e-4, max_length=192, stage="news", news_repeat=3,
+    "stance-news": TrainConfig("stance", epochs=1.0, lr=5e-4, max_length=192, stage="news", news_repeat=2,
                                replay=4000),
 }
 

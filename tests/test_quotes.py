@@ -270,3 +270,17 @@ def test_invisible_format_characters_neither_break_nor_shift(text: str, kind: st
     statement, _ = _only(text)
     assert (statement.kind, statement.speaker, statement.start) == (kind, "Smith", start)
     assert text[statement.start:statement.end] == statement.text  # offsets still into the original
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "cue"),
+    [
+        ("The plan is dead, according to Smith.", INDIRECT, "according to"),  # a lone surname as source
+        ("According to Smith, the plan is dead.", INDIRECT, "According to"),
+        ("Smith quipped that the budget was fine.", INDIRECT, "quipped"),
+        ('"We are ready," Smith retorted.', DIRECT, "retorted"),
+    ],
+)
+def test_reporting_forms_beyond_said(text: str, kind: str, cue: str) -> None:
+    statement, _ = _only(text)
+    assert (statement.kind, statement.speaker, statement.cue.text if statement.cue else None) == (kind, "Smith", cue)
