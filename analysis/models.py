@@ -222,14 +222,23 @@ class PairScorer:
             for j, i in enumerate(singles):
                 encoded.append(_Encoded(i, {k: enc[k][j] for k in enc.keys()}))
         if pairs:
-            enc = self.tokenizer(
-                [firsts[i] for i in pairs],
-                [seconds[i] for i in pairs],
-                truncation="only_second" if self._first_is_short else "longest_first",
-                max_length=self.max_length,
-            )
-            for j, i in enumerate(pairs):
-                encoded.append(_Encoded(i, {k: enc[k][j] for k in enc.keys()}))
+            strategy = "only_second" if self._first_is_short else "longest_first"
+            groups: dict[str, list[int]] = {strategy: pairs}
+            if self._first_is_short:
+                # A first text that is not short after all (a target of 130 Chinese characters)
+                # would leave "only_second" nothing to cut and fail: truncate both for those.
+                lengths = self.tokenizer([firsts[i] for i in pairs], add_special_tokens=False)["input_ids"]
+                long_first = {i for i, ids in zip(pairs, lengths, strict=True) if len(ids) > self.max_length // 3}
+                if long_first:
+                    groups = {"only_second": [i for i in pairs if i not in long_first],
+                              "longest_first": [i for i in pairs if i in long_first]}
+            for how, idx in groups.items():
+                if not idx:
+                    continue
+                enc = self.tokenizer([firsts[i] for i in idx], [seconds[i] for i in idx],
+                                     truncation=how, max_length=self.max_length)
+                for j, i in enumerate(idx):
+                    encoded.append(_Encoded(i, {k: enc[k][j] for k in enc.keys()}))
         return encoded
 
     # Targets go first for the bundled models, so truncation must cut the (long) second text.

@@ -244,3 +244,20 @@ def test_context_resolves_an_implied_target() -> None:
     with_ctx = model.score([text], ["the housing plan"],
                            contexts=["Housing plan unveiled | The chancellor set out a housing plan on Monday."])[0]
     assert with_ctx.label == "against"
+
+
+@bundled_stance
+def test_a_target_longer_than_the_model_input_is_truncated_not_an_error() -> None:
+    """130 Chinese characters or a 160-character URL-like target used to stop a whole run with
+    "Sequence to truncate too short to respect the provided max_length"."""
+    from analysis.models import load_sentiment_model, load_stance_model
+
+    model = load_stance_model("bundled:stance")
+    targets = ["中" * 130, "https://example.org/" + "a1b2c3d4/" * 16, "a negotiated peace deal"]
+    texts = ["Talks on the war resumed on Monday, officials said. " * 12] * 3
+    scores = model.score(texts, targets, contexts=["Title | " + "Earlier text. " * 40] * 3)
+    assert len(scores) == 3 and all(abs(sum(s.scores.values()) - 1) < 1e-3 for s in scores)
+    sentiment = load_sentiment_model("bundled:sentiment")
+    title_case = " ".join(["Grand Old Party Leader"] * 40)
+    [score] = sentiment.score([title_case + " said the talks failed."], [(0, len(title_case))])
+    assert score.label in ("negative", "neutral", "positive")
