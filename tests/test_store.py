@@ -53,6 +53,20 @@ def test_long_file_names_save_and_load(db_url, result):
     assert store.load_analysis(analysis_id, db_url).rows[0]["speaker_country"] == "UKR"
 
 
+def test_long_sources_and_speaker_names_save_on_every_backend(db_url, result):
+    # A 600-character source and a 528-character speaker overflowed VARCHAR(500) on PostgreSQL
+    # (a traceback after the whole computation) while SQLite took them.
+    source, speaker = "S" * 600, "Long Name " * 52 + "Jr."
+    result.articles[0] = result.articles[0].__class__(**{**result.articles[0].__dict__, "source": source})
+    r = next(r for r in result.rows if r["speaker"])
+    r["speaker"] = speaker
+    result.actors.append(result.actors[0].__class__(speaker, "person"))
+    analysis_id, _ = store.save_analysis(result, db_url)
+    loaded = store.load_analysis(analysis_id, db_url)
+    assert loaded.articles[0].source == source
+    assert speaker in {row["speaker"] for row in loaded.rows}
+
+
 def test_ids_are_random_and_128_bits(db_url, make_result):
     ids = {store.save_analysis(make_result(), db_url)[0] for _ in range(5)}
     assert len(ids) == 5
