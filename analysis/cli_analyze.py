@@ -86,7 +86,10 @@ class _TqdmProgress:
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: (json.dumps(v, ensure_ascii=False) if k in NESTED_FIELDS and v is not None else v)
+    """A CSV row: nested fields as JSON, every cell safe to open in a spreadsheet."""
+    from .outfiles import spreadsheet_safe
+
+    return {k: spreadsheet_safe(json.dumps(v, ensure_ascii=False) if k in NESTED_FIELDS and v is not None else v)
             for k, v in row.items()}
 
 

@@ -68,7 +68,13 @@ def statements_bytes(rows: Sequence[dict[str, Any]], targets: Sequence[str], fmt
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
     df = flat_statements(rows, targets)
     if fmt == "csv":
-        return df.to_csv(index=False).encode("utf-8")
+        from .outfiles import spreadsheet_safe
+
+        safe = df.copy()
+        for column in safe.columns:
+            if safe[column].dtype == object or str(safe[column].dtype).startswith(("string", "str")):
+                safe[column] = safe[column].map(spreadsheet_safe)
+        return safe.to_csv(index=False).encode("utf-8")
     if fmt == "parquet":
         buf = io.BytesIO()
         df.to_parquet(buf, index=False)

@@ -29,3 +29,20 @@ def write_atomically(path: str | Path, write: Callable[[str], None]) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...),
+# +SUM(1,2), @SUM(...), -2+3+cmd). Article ids, titles, sources and file names are user input.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: strings that would start a formula get a leading
+    apostrophe (OWASP's advice for CSV injection); numbers and other values pass unchanged.
+
+    >>> spreadsheet_safe("=HYPERLINK(\\"http://x\\")"), spreadsheet_safe(-0.5), spreadsheet_safe("Trump")
+    ('\\'=HYPERLINK("http://x")', -0.5, 'Trump')
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

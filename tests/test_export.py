@@ -63,3 +63,30 @@ def test_report_escapes_article_text(result):
 )
 def test_highlight_html(text, spans, expected):
     assert export.highlight_html(text, spans) == expected
+
+
+HOSTILE_CELLS = ['=HYPERLINK("http://evil.example","click")', "+SUM(1,2)", "@SUM(A1:A2)", "-2+3+cmd|' /C calc'!A0"]
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula(result):
+    rows = [dict(r) for r in result.rows]
+    for r, bad in zip(rows, HOSTILE_CELLS, strict=False):
+        r["article_id"] = r["article_title"] = r["source"] = bad
+    df = pd.read_csv(io.BytesIO(export.statements_bytes(rows, result.targets, "csv")), dtype=str,
+                     keep_default_na=False)
+    cells = [c for col in df.columns for c in df[col]]
+    assert not [c for c in cells if c.startswith(("=", "+", "@")) or (c.startswith("-") and not c[1:2].isdigit())]
+    assert "'" + HOSTILE_CELLS[0] in set(df["article_title"])  # kept, shown as text
+
+
+def test_cli_csv_cells_never_start_a_spreadsheet_formula(tmp_path):
+    import csv
+
+    from analysis.cli_analyze import _write
+
+    row = {"article_id": "=1+1", "article_title": "@SUM(A1)", "source": "+cmd", "text": "-2+3",
+           "stance": {"t": {"label": "favor"}}}
+    with open(tmp_path / "out.csv", "w", encoding="utf-8", newline="") as fh:
+        _write([row], "csv", fh)
+    [read] = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
+    assert (read["article_id"], read["article_title"], read["source"], read["text"]) == ("'=1+1", "'@SUM(A1)", "'+cmd", "'-2+3")
