@@ -180,19 +180,19 @@ NEWS_CASES = [
     # (statement, target, context, expected) -- unambiguous to a reader, including the error
     # kinds seen on held-out news: stance in a relative clause or a reported action, targets
     # only implied ("it", "his chancellor"), sentiment that is not stance, negation, concession.
-    pytest.param(("Charles Kennedy, who backs the constitution, said the vote would be close.",
+    pytest.param("Charles Kennedy, who backs the constitution, said the vote would be close.",
      "the EU constitution", "Referendum date set | Ministers confirmed a referendum on the EU constitution.", "favor", marks=pytest.mark.xfail(strict=True, reason="known miss of the bundled model (issue 8 note)")),
     ("Mr Blair praised his chancellor for a decade of economic stability.",
      "Gordon Brown", "Budget day | Gordon Brown presented his ninth budget on Wednesday.", "favor"),
     ("The Lib Dems plan to oppose the Bill.",
      "the ID cards bill", "ID cards vote looms | Ministers published the ID cards bill on Monday.", "against"),
-    pytest.param(("The Lib Dems branded it a 'sticking plaster'.",
+    pytest.param("The Lib Dems branded it a 'sticking plaster'.",
      "the housing plan", "Housing plan unveiled | The chancellor set out a housing plan on Monday.", "against", marks=pytest.mark.xfail(strict=True, reason="known miss of the bundled model (issue 8 note)")),
     ("The candidate was attacked by a stranger in a park on Sunday, police said.",
      "Donald Trump", "Trump rally | Donald Trump spoke to supporters in Ohio.", "none"),
     ("Britain's EU rebate is not up for renegotiation, Jack Straw said.",
      "renegotiating Britain's EU rebate", "EU budget talks | France wants Britain to give up part of its rebate.", "against"),
-    pytest.param(("\"I accept the need to improve housing supply, but the environment will be the principal loser,\" he said.",
+    pytest.param("\"I accept the need to improve housing supply, but the environment will be the principal loser,\" he said.",
      "the housing plan", "Homes plan row | The government unveiled plans to build 200,000 homes in the south east.", "against", marks=pytest.mark.xfail(strict=True, reason="known miss of the bundled model (issue 8 note)")),
     ("Trump has repeatedly sided with Russia in ruling out Ukraine's membership in NATO.",
      "Ukraine joining NATO", "Trump calls Putin | Talks on the war continued on Tuesday.", "against"),
