@@ -175,9 +175,10 @@ def _stance_news_card(meta: dict[str, Any]) -> str:
         "`labels/news_stance/README.md`.",
     ]
     if agree:
-        lines.append(f"- How the labels were made: seven annotators (helper sessions of an AI model, no "
-                     f"model-assisted pre-labelling) followed the guideline, one batch of ~47 articles each; "
-                     f"they chose the targets per article as an analyst would. {agree['pairs']} pairs were "
+        lines.append(f"- How the labels were made: fourteen annotators in two rounds (helper sessions of an "
+                     f"AI model, no model-assisted pre-labelling) followed the guideline, one batch of 40-47 "
+                     f"articles each; they chose the targets per article as an analyst would. {agree['pairs']} "
+                     f"first-round pairs were "
                      f"labelled again blind by another such annotator: agreement {agree['observed']:.1%}, Cohen's "
                      f"kappa **{agree['kappa']:.2f}**; disagreements were adjudicated against the guideline "
                      f"({agree['adjudicated_changes']} first labels changed). Both annotators are instances of "
