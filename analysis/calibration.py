@@ -29,14 +29,8 @@ from .models import Calibration
 
 
 def _apply(probs: Sequence[Sequence[float]], temperature: float, shift: Sequence[float]) -> list[list[float]]:
-    out = []
-    for row in probs:
-        logits = [math.log(max(p, 1e-12)) / temperature + s for p, s in zip(row, shift, strict=True)]
-        top = max(logits)
-        exps = [math.exp(v - top) for v in logits]
-        total = sum(exps)
-        out.append([e / total for e in exps])
-    return out
+    cal = Calibration(temperature, dict(zip(STANCE_LABELS, shift, strict=True)))
+    return [cal.apply(row, STANCE_LABELS) for row in probs]
 
 
 def nll(probs: Sequence[Sequence[float]], gold: Sequence[int]) -> float:

@@ -57,17 +57,10 @@ HELD_OUT_NOTES: dict[str, str] = {
 
 
 def raw_stance_model(folder: Path, quantize: bool = False) -> Any:
-    """The stance model in ``folder`` without its calibration and without the shared score cache
-    (for fitting the calibration and for before/after comparisons)."""
-    import dataclasses
+    """The stance model in ``folder`` without its calibration and without the shared score cache."""
+    from .models import bundled_stance_model
 
-    from .labels import STANCE_LABELS
-    from .models import StanceModel, _bundled_scorer, read_bundled_meta
-
-    scorer = _bundled_scorer(str(folder), folder, "stance", STANCE_LABELS, quantize)
-    scorer = dataclasses.replace(scorer, calibration=None, cache=None)
-    return StanceModel(scorer, target_first=True,
-                       reads_context=bool(read_bundled_meta("stance", folder).get("context")))
+    return bundled_stance_model(str(folder), folder, quantize, calibrated=False, cache=None)
 
 
 def calibrate_on_news_dev(folder: Path, data: Path, log: Any = sys.stderr) -> bool:

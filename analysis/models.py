@@ -597,16 +597,25 @@ def _adapter_folder(model_id: str, task: str) -> Path | None:
     return folder if is_adapter_dir(folder) else None
 
 
+def bundled_stance_model(model_id: str, folder: Path, quantize: bool | None, *, calibrated: bool = True,
+                         cache: ScoreCache | None = SCORE_CACHE) -> StanceModel:
+    """A stance model in our adapter format; ``calibrated=False`` gives its raw probabilities
+    (for fitting the calibration and for before/after comparisons)."""
+    scorer, meta = _bundled_scorer(model_id, folder, "stance", STANCE_LABELS, quantize, calibrated=calibrated)
+    scorer.cache = cache
+    return StanceModel(scorer, target_first=True, reads_context=bool(meta.get("context")))
+
+
 def _bundled_scorer(model_id: str, folder: Path, task: str, labels: tuple[str, ...],
-                    quantize: bool | None) -> PairScorer:
-    """Scorer over a model in our adapter format (the bundled one or a retrained folder)."""
+                    quantize: bool | None, *, calibrated: bool = True) -> tuple[PairScorer, dict[str, Any]]:
+    """Scorer over a model in our adapter format (the bundled one or a retrained folder), and its metadata."""
     tokenizer, model, meta = _load_bundled(task, quantize=quantize, folder=folder)
     namespace = model_id if model_id.startswith(BUNDLED_PREFIX) else str(folder.resolve())
-    calibration = Calibration.from_meta(meta.get("calibration"))
+    calibration = Calibration.from_meta(meta.get("calibration")) if calibrated else None
     return PairScorer(model_id, tokenizer, _softmax_forward(model), tuple(meta["labels"]), labels,
                       max_length=int(meta.get("max_length", 128)), device=pick_device(),
                       cache_id=f"{namespace}#{meta['runtime']}#{json.dumps(meta.get('calibration'), sort_keys=True)}",
-                      calibration=calibration)
+                      calibration=calibration), meta
 
 
 @lru_cache(maxsize=8)
@@ -615,7 +624,8 @@ def load_sentiment_model(model_id: str = DEFAULT_SENTIMENT_MODEL, quantize: bool
     model_id = model_id.strip()
     folder = _adapter_folder(model_id, "sentiment")
     if folder is not None:
-        return SentimentModel(_bundled_scorer(model_id, folder, "sentiment", SENTIMENT_LABELS, quantize), target_aware=True)
+        scorer, _ = _bundled_scorer(model_id, folder, "sentiment", SENTIMENT_LABELS, quantize)
+        return SentimentModel(scorer, target_aware=True)
     tokenizer, model = _load_hub(model_id)
     labels = _map_labels(model.config.id2label, _SENTIMENT_ALIASES)
     if not {"negative", "positive"} <= set(labels):
@@ -644,9 +654,7 @@ def load_stance_model(
     model_id = model_id.strip()
     folder = _adapter_folder(model_id, "stance")
     if folder is not None:
-        reads_context = bool(read_bundled_meta("stance", folder).get("context"))
-        return StanceModel(_bundled_scorer(model_id, folder, "stance", STANCE_LABELS, quantize), target_first=True,
-                           reads_context=reads_context)
+        return bundled_stance_model(model_id, folder, quantize)
     tokenizer, model = _load_hub(model_id)
     id2label = {int(k): str(v) for k, v in model.config.id2label.items()}
     lowered = [v.lower() for v in id2label.values()]

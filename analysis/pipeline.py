@@ -227,8 +227,9 @@ def analyze(
         # What a reader has read before the statement: the title and about three sentences,
         # so "it", "the plans", "he" can be resolved (the same context the CLI accepts).
         by_id = {a.article_id: a for a, _, _, _ in per_article}
-        contexts = [context_for_statement(by_id[r["article_id"]].text, r["start"], by_id[r["article_id"]].title)
-                    for r in rows for _ in targets]
+        row_contexts = [context_for_statement(by_id[r["article_id"]].text, r["start"], by_id[r["article_id"]].title)
+                        for r in rows]
+        contexts = [c for c in row_contexts for _ in targets]
         if texts:
             scores = stance_model.score(texts, pair_targets, contexts=contexts, batch_size=batch_size,
                                         progress=_stage(progress, "stance"))
