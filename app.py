@@ -7,18 +7,21 @@ or by the ``page`` query parameter on the root URL (``/?analysis=..&page=dashboa
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import streamlit as st
 
-from ui.common import EDIT_TOKENS, PAGE_PATHS, VERSION
+from ui.common import EDIT_TOKENS, PAGE_PATHS
 
-# Material Symbols icons: Streamlit ships that font with its frontend (static/media), so they draw
-# offline; emoji depend on the viewer's system fonts (a bare headless browser shows empty boxes).
-st.set_page_config(page_title="Stancemap", page_icon=":material/travel_explore:", layout="wide")
+# The page icon is a file of ours: a ":material/...:" page icon makes the browser fetch the favicon
+# from fonts.gstatic.com on every page load (a request off the machine, failing offline), and an
+# emoji depends on the viewer's fonts. Navigation icons below are ":material/...:" too, but those
+# draw from the Material Symbols font Streamlit ships with its frontend, so they stay local.
+FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+st.set_page_config(page_title="Stancemap", page_icon=str(FAVICON), layout="wide")
 
-for key, default in ((EDIT_TOKENS, {}), (VERSION, {})):
-    st.session_state.setdefault(key, default)
+st.session_state.setdefault(EDIT_TOKENS, {})
 
 PAGES = {
     "analyze": st.Page(PAGE_PATHS["analyze"], title="Analyze", icon=":material/edit_note:",
@@ -35,8 +38,10 @@ PAGES = {
 
 page = st.navigation(list(PAGES.values()))
 
-# A root URL with ?page=<name> (e.g. a link built by hand or by the CLI) opens that page.
-wanted = st.query_params.get("page")
+# A root URL with ?page=<name> (e.g. a link built by hand or by the CLI) opens that page, and a
+# bare ?analysis=<id> (what `analyze --db` prints) opens that analysis's dashboard: the Analyze
+# page never carries an analysis id, so the id can only mean "show me this analysis".
+wanted = st.query_params.get("page") or ("dashboard" if st.query_params.get("analysis") else None)
 path = urlsplit(st.context.url or "").path.strip("/") if st.context.url else ""
 if wanted in PAGES and wanted != "analyze" and path in ("", "analyze") and page.url_path in ("", "analyze"):
     st.switch_page(PAGES[wanted], query_params={k: st.query_params.get_all(k) for k in st.query_params.keys()})

@@ -175,6 +175,8 @@ def run_analyze(args: argparse.Namespace) -> int:
           + (f", {len(errors)} input(s) skipped" if errors else ""), file=sys.stderr)
     if args.db:
         print(f"saved analysis {analysis_id} (edit token, keep it private: {edit_token})", file=sys.stderr)
+        print(f"open it in the app at /?analysis={analysis_id} "
+              f"(e.g. http://localhost:8501/?analysis={analysis_id})", file=sys.stderr)
         if args.out != "-":
             print(analysis_id)
     return 0

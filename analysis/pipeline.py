@@ -222,20 +222,8 @@ def analyze(
 
             stance_model = load_stance_model()
             stance_id = stance_model.model_id
-        texts = [r["text"] for r in rows for _ in targets]
-        pair_targets = [t for _ in rows for t in targets]
-        # What a reader has read before the statement: the title and about three sentences,
-        # so "it", "the plans", "he" can be resolved (the same context the CLI accepts).
-        by_id = {a.article_id: a for a, _, _, _ in per_article}
-        row_contexts = [context_for_statement(by_id[r["article_id"]].text, r["start"], by_id[r["article_id"]].title)
-                        for r in rows]
-        contexts = [c for c in row_contexts for _ in targets]
-        if texts:
-            scores = stance_model.score(texts, pair_targets, contexts=contexts, batch_size=batch_size,
-                                        progress=_stage(progress, "stance"))
-            it = iter(scores)
-            for r in rows:
-                r["stance"] = {t: _score_dict(next(it)) for t in targets}
+        score_stance(rows, [a for a, _, _, _ in per_article], targets, stance_model,
+                     batch_size=batch_size, progress=progress)
     if progress and not targets:
         progress("stance", 0, 0)
     models = {"sentiment": sentiment_model.model_id, "stance": stance_id}
@@ -256,18 +244,82 @@ def analyze(
     )
 
 
+def score_stance(rows: list[dict[str, Any]], articles: Sequence[Article], targets: Sequence[str],
+                 stance_model: StanceScorer, *, batch_size: int = 32, progress: Progress | None = None) -> None:
+    """Fill ``row["stance"][target]`` for every row and target: one batched call for all pairs.
+
+    Each statement is read with what a reader has read before it (the title and about three
+    sentences, :func:`analysis.stance_context.context_for_statement`), so "it", "the plans", "he"
+    can be resolved; the CLI's ``stance --in`` accepts the same context.
+    """
+    by_id = {a.article_id: a for a in articles}
+    row_contexts = [context_for_statement(by_id[r["article_id"]].text, r["start"], by_id[r["article_id"]].title)
+                    if r["article_id"] in by_id else None for r in rows]
+    texts = [r["text"] for r in rows for _ in targets]
+    if not texts:
+        return
+    pair_targets = [t for _ in rows for t in targets]
+    contexts = [c for c in row_contexts for _ in targets]
+    scores = stance_model.score(texts, pair_targets, contexts=contexts, batch_size=batch_size,
+                                progress=_stage(progress, "stance"))
+    it = iter(scores)
+    for r in rows:
+        r["stance"] = {**(r.get("stance") or {}), **{t: _score_dict(next(it)) for t in targets}}
+
+
+def add_targets(result: AnalysisResult, targets: Sequence[str], *, stance_model: StanceScorer | None = None,
+                batch_size: int = 32, progress: Progress | None = None) -> list[str]:
+    """Score stance toward further ``targets`` on an analysis already made, in place.
+
+    Only the stance stage runs (statements, speakers and sentiment stay as they are), so a
+    target thought of after the run costs one pass per statement. Returns the targets that were
+    new (a target the analysis already has, compared case-insensitively, is skipped).
+    """
+    have = {t.casefold() for t in result.targets}
+    new = [t for t in normalize_targets(list(targets)) if t.casefold() not in have]
+    if not new:
+        return []
+    if stance_model is None:
+        from .models import load_stance_model
+
+        stance_model = load_stance_model()
+    score_stance(result.rows, result.articles, new, stance_model, batch_size=batch_size, progress=progress)
+    stance_id = getattr(stance_model, "model_id", None)
+    for r in result.rows:
+        r.setdefault("models", {})["stance"] = stance_id
+    result.models = {**result.models, "stance": stance_id}
+    result.targets = [*result.targets, *new]
+    return new
+
+
 def statement_counts(result: AnalysisResult) -> dict[str, int]:
     """How many statements of each kind a result holds (for summaries and logs)."""
     c = Counter(r["kind"] for r in result.rows)
     return {k.value: c.get(k.value, 0) for k in StatementKind}
 
 
-def suggest_targets(articles: list[Article], limit: int = 8) -> list[str]:
-    """Targets worth scoring stance toward: the main actors and recurring noun phrases.
+# A recurring phrase counts as an issue only if it once starts or ends a run of content words
+# that stands where a noun phrase can: after an article, a possessive or a preposition ("on security
+# guarantees", "for a ceasefire", "against the new tariffs"). That keeps verb fragments ("to help
+# fight terror", "to distract attention") and adverb runs out without a tagger.
+NOUN_PHRASE_LEFT: frozenset[str] = frozenset("""
+a an the its their his her our your this these those any no of on for against about over
+with without toward towards into from by between under amid
+""".split())
 
-    About half the suggestions are the most-mentioned people, organisations and countries,
-    the rest are word sequences (no function words) that recur in the text, longest first
-    among equals ("security guarantees", "negotiated settlement").
+
+def _content_word(word: str) -> bool:
+    return len(word) >= 3 and word.islower() and word not in STOPWORDS and "'" not in word and "’" not in word
+
+
+def suggest_targets(articles: list[Article], limit: int = 8) -> list[str]:
+    """Targets worth scoring stance toward: the main actors and the issues they argue about.
+
+    About half the suggestions are the people, organisations and countries most often speaking
+    or mentioned; the rest are lower-case noun phrases of two or three words that recur in noun
+    position (:data:`NOUN_PHRASE_LEFT`), longest first among equals ("security guarantees",
+    "negotiated settlement"). Capitalised words are names, which the actors cover; fragments
+    under three letters ("ID") are never suggested.
     """
     if not articles or limit <= 0:
         return []
@@ -275,30 +327,44 @@ def suggest_targets(articles: list[Article], limit: int = 8) -> list[str]:
     actor_words: set[str] = set()
     for article in articles:
         statements, mentions, actors = extract_statements(article)
+        kinds = (ActorType.PERSON.value, ActorType.ORGANIZATION.value, ActorType.COUNTRY.value)
         for m in mentions:
-            if m.actor and m.actor in actors and actors[m.actor].type in (
-                    ActorType.PERSON.value, ActorType.ORGANIZATION.value, ActorType.COUNTRY.value):
+            if m.actor and m.actor in actors and actors[m.actor].type in kinds:
                 actor_counts[m.actor] += 1
                 actor_words.update(w.lower() for w in re.findall(r"\w+", m.text))
+        for st in statements:  # a speaker is a main actor even when named once
+            if st.speaker and st.speaker in actors and actors[st.speaker].type in kinds:
+                actor_counts[st.speaker] += 1
     phrase_counts: Counter[str] = Counter()
+    headed: set[str] = set()  # phrases seen at least once as the head of a noun phrase
     for article in articles:
-        for sentence in re.split(r"[.!?;:\n\"“”()]+", article.text):
-            # Lower-case word runs only: capitalised words are names, which the actors cover.
+        for sentence in re.split(r"[.!?;:\n\"“”()]+", f"{article.title or ''}\n{article.text}"):
             words = re.findall(r"[A-Za-z][A-Za-z\-'’]*", sentence)
-            run: list[str] = []
-            for w in [*words, "the"]:
-                if w.lower() in STOPWORDS or len(w) < 3 or not w.islower() or "'" in w or "’" in w:
-                    for n in (3, 2):
-                        for i in range(len(run) - n + 1):
-                            phrase = run[i:i + n]
-                            if not all(p.lower() in actor_words for p in phrase):
-                                phrase_counts[" ".join(p.lower() for p in phrase)] += 1
-                    run = []
-                else:
-                    run.append(w)
+            i = 0
+            while i < len(words):  # maximal runs of lower-case content words
+                j = i
+                while j < len(words) and _content_word(words[j]):
+                    j += 1
+                if j == i:
+                    i += 1
+                    continue
+                run, noun_position = words[i:j], i > 0 and words[i - 1].lower() in NOUN_PHRASE_LEFT
+                for n in (3, 2):
+                    for k in range(len(run) - n + 1):
+                        gram = run[k:k + n]
+                        if gram[-1].endswith("ly") or all(w in actor_words for w in gram):
+                            continue
+                        phrase = " ".join(gram)
+                        phrase_counts[phrase] += 1
+                        if noun_position and (k == 0 or k + n == len(run)):
+                            headed.add(phrase)
+                i = j
+    for name in list(actor_counts):  # extraction fragments ("Thousands of") are no targets
+        if name.split()[-1].lower() in STOPWORDS:
+            del actor_counts[name]
     n_actors = max(1, limit // 2)
-    out = [name for name, n in actor_counts.most_common(n_actors)]
-    phrases = [(n, len(p.split()), p) for p, n in phrase_counts.items() if n >= 2]
+    out = [name for name, _ in actor_counts.most_common(n_actors)]
+    phrases = [(n, len(p.split()), p) for p, n in phrase_counts.items() if n >= 2 and p in headed]
     phrases.sort(key=lambda x: (-x[0], -x[1], x[2]))
     for _, _, p in phrases:
         if len(out) >= limit:
@@ -306,12 +372,11 @@ def suggest_targets(articles: list[Article], limit: int = 8) -> list[str]:
         if any(p in o.lower() or o.lower() in p for o in out):
             continue
         out.append(p)
-    if len(out) < limit:
-        for name, _ in actor_counts.most_common():
-            if len(out) >= limit:
-                break
-            if name not in out:
-                out.append(name)
+    for name, _ in actor_counts.most_common():
+        if len(out) >= limit:
+            break
+        if name not in out:
+            out.append(name)
     return out[:limit]
 
 

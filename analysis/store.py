@@ -355,6 +355,52 @@ def _check_token(session: Session, analysis_id: str, edit_token: str | None) -> 
     return head
 
 
+def revision(analysis_id: str, db_url: str | None = None) -> str:
+    """A fingerprint of everything an edit changes (title, targets, models, corrections).
+
+    Viewers' caches are keyed by it, so a rename, a correction, an added target or a delete made
+    in one browser shows in every other browser on its next rerun (one indexed query, ~1 ms).
+    Raises :class:`NotFound` for a malformed, unknown or deleted analysis.
+    """
+    if not is_valid_id(analysis_id):
+        raise _not_found(analysis_id)
+    with Session(get_engine(db_url)) as session:
+        head = session.execute(select(AnalysisRow.title, AnalysisRow.targets, AnalysisRow.models)
+                               .where(AnalysisRow.id == analysis_id)).first()
+        if head is None:
+            raise _not_found(analysis_id)
+        n, last = session.execute(select(func.count(CorrectionRow.pk), func.max(CorrectionRow.pk))
+                                  .where(CorrectionRow.analysis_id == analysis_id)).one()
+    blob = repr((head.title, head.targets, sorted((head.models or {}).items()), n, last))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def save_added_targets(result: AnalysisResult, new_targets: list[str], edit_token: str,
+                       db_url: str | None = None) -> None:
+    """Store stance toward ``new_targets`` (scored by :func:`analysis.pipeline.add_targets` on
+    ``result``) into the saved analysis ``result.analysis_id``; needs its edit token."""
+    if not new_targets:
+        return
+    stance = {str(r.get("statement_id")): {t: r["stance"][t] for t in new_targets}
+              for r in result.rows if all(t in (r.get("stance") or {}) for t in new_targets)}
+    with Session(get_engine(db_url)) as session, session.begin():
+        head = _check_token(session, str(result.analysis_id), edit_token)
+        have = {t.casefold() for t in head.targets or []}
+        added = [t for t in new_targets if t.casefold() not in have]
+        if not added:
+            return
+        head.targets = [*(head.targets or []), *added]
+        head.models = {**(head.models or {}), "stance": result.models.get("stance")}
+        for srow in session.scalars(select(StatementRow).where(StatementRow.analysis_id == head.id)):
+            scores = stance.get(srow.statement_id)
+            if scores is None:
+                continue
+            row = dict(srow.row)
+            row["stance"] = {**(row.get("stance") or {}), **_jsonable({t: scores[t] for t in added})}
+            row["models"] = {**(row.get("models") or {}), "stance": result.models.get("stance")}
+            srow.row = row
+
+
 def verify_edit_token(analysis_id: str, edit_token: str | None, db_url: str | None = None) -> bool:
     """Whether ``edit_token`` unlocks editing of ``analysis_id`` (False for unknown ids)."""
     try:

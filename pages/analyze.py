@@ -21,6 +21,7 @@ PRESETS: dict[str, list[str]] = {
     "Trade": ["tariffs on imports", "free trade agreements"],
     "Migration": ["stricter immigration controls", "the right to asylum"],
 }
+PROPOSED_TARGETS = 5  # targets proposed from the text when the user types none
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "pdf", "docx", "csv", "jsonl", "ndjson"]
 
 
@@ -92,7 +93,13 @@ def _suggest() -> None:
 
 
 def _run(articles: list[Article], errors: list[FileError], targets: list[str]) -> None:
-    from analysis.pipeline import analyze
+    from analysis.pipeline import analyze, suggest_targets
+
+    proposed: list[str] = []
+    if not targets:
+        # A first run needs no preparation: stance is measured toward the main actors and issues
+        # of the text, which the dashboard names as proposed and where targets can be added.
+        targets = proposed = suggest_targets(articles, limit=PROPOSED_TARGETS)
 
     box = st.container()
     bars: dict[str, object] = {}
@@ -108,6 +115,8 @@ def _run(articles: list[Article], errors: list[FileError], targets: list[str]) -
     result = analyze(articles, targets, sentiment_model=sentiment_model, stance_model=stance_model,
                      progress=progress)
     result.errors = list(errors) + list(result.errors)
+    if proposed:
+        result.settings = {**result.settings, "proposed_targets": proposed}
     title = (st.session_state.get("analyze_title") or "").strip()
     if title:
         result.title = title
@@ -137,7 +146,8 @@ with left:
 with right:
     st.subheader("Stance targets")
     st.caption("Stance is measured toward each target: favor, against or none. Type your own "
-               "(press Enter), pick a preset or use suggestions from the text.")
+               "(press Enter), pick a preset or use suggestions from the text. With none, Stancemap "
+               "proposes the text's main actors and issues; you can add targets on the dashboard later.")
     st.selectbox("Preset", ["—", *PRESETS], key="analyze_preset", on_change=_add_preset)
     suggestions = st.session_state.get("analyze_suggestions") or []
     options = list(dict.fromkeys(list(st.session_state.get("analyze_targets") or [])
@@ -159,8 +169,6 @@ if st.button("Analyze", type="primary", key="analyze_run"):
             st.warning(md_escape(f"Skipped {err.source}: {err.error}"))
         if not articles:
             st.error("Nothing to analyze: paste text, upload a file or give a URL.")
-        elif not targets:
-            st.error("Choose at least one stance target (type it and press Enter, or pick a preset).")
         else:
             with st.spinner("Analyzing…"):
                 _run(articles, errors, targets)

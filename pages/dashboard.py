@@ -20,13 +20,14 @@ from ui.common import (
     ensure_app_entry,
     evidence,
     frames,
+    loaded_version,
     md_escape,
     open_analysis_or_stop,
     publish_view,
     requested_analysis,
     selected_keys,
     show_share_link,
-    version,
+    targets_editor,
 )
 
 ensure_app_entry()
@@ -149,6 +150,8 @@ st.title(md_escape(result.title or "Dashboard"))
 st.caption(md_escape(f"Saved {result.created or ''} · models: {result.models.get('sentiment', '?')} / "
                      f"{result.models.get('stance', '?')}"))
 
+targets_editor(result)
+
 with st.sidebar:
     st.header("Filters")
     titles = {a.article_id: (a.title or a.article_id) for a in result.articles}
@@ -163,7 +166,7 @@ with st.sidebar:
 share_box = st.container()
 
 long_df, stmts_df = frames(analysis_id)
-where = (analysis_id, db_url(), version(analysis_id))
+where = (analysis_id, db_url(), loaded_version(analysis_id))
 subset = (tuple(articles), tuple(types), tuple(kinds))
 base = dash.aggregates(*where, subset, long_df, stmts_df, result.rows)
 drawn = dash.at_minimum(*where, subset, int(min_n), tuple(result.targets), base)
@@ -218,7 +221,7 @@ sel = Selections(view.focus, open_tab)
 if section == "stance":
     with sections[0]:
         if not result.targets:
-            st.info("This analysis has no stance targets. Add targets on the **Analyze** page and run it again.")
+            st.info("This analysis has no stance targets yet. Add one under “Targets: add one” above.")
         else:
             tabs = list(st.tabs([tab_label(t) for t in result.targets], key=TARGET_TAB, on_change="rerun"))
             for i, (tab, tgt) in enumerate(zip(tabs, result.targets, strict=True)):

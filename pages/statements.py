@@ -12,7 +12,6 @@ from analysis.labels import STANCE_LABELS
 from analysis.sharelink import ViewState
 from ui.common import (
     EDIT_TOKENS,
-    bump_version,
     db_url,
     ensure_app_entry,
     md_escape,
@@ -135,7 +134,6 @@ if by_id:
             st.error(md_escape(str(exc)))
         else:
             st.session_state.setdefault(EDIT_TOKENS, {})[analysis_id] = token
-            bump_version(analysis_id)
             st.session_state["statements_fixed"] = sid
             st.rerun()
     if fixed := st.session_state.pop("statements_fixed", None):

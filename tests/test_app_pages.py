@@ -215,13 +215,78 @@ def test_models_page_cards_and_bad_model_error(db):
     assert not at.exception and at.error and "Could not load model" in at.error[0].value
 
 
-def test_analyze_page_requires_input_and_targets(db):
+def test_analyze_page_requires_input(db):
     at = open_page("analyze")
     at.button(key="analyze_run").click().run()
     assert "Nothing to analyze" in at.error[0].value
-    at.text_area(key="analyze_text").input("Trump said the deal was good.")
+    assert store.list_analyses(db) == []
+
+
+FIRST_RUN_TEXT = ("Peace talks resume in Geneva\n\n"
+                  "Donald Trump said the talks on security guarantees went well. "
+                  "\"We will not give up our land,\" Volodymyr Zelensky said. "
+                  "Vladimir Putin said security guarantees for Kyiv were unacceptable. "
+                  "Trump said he would meet Putin soon.")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("analysis.pipeline") is None, reason="analysis.pipeline not built yet")
+def test_first_run_without_targets_proposes_them_and_a_target_added_later_is_scored(db):
+    at = open_page("analyze")
+    at.text_area(key="analyze_text").input(FIRST_RUN_TEXT)
     at.button(key="analyze_run").click().run()
-    assert "at least one stance target" in at.error[0].value
+    assert not at.exception, [e.value for e in at.exception]
+    [entry] = store.list_analyses(db)
+    saved = store.load_analysis(entry["analysis_id"], db)
+    # The main actors and the issue they argue about, as proposed targets, scored and named.
+    assert saved.targets[:2] == ["Donald Trump", "Vladimir Putin"]
+    assert "security guarantees" in saved.targets
+    assert saved.settings["proposed_targets"] == saved.targets
+    assert all(set(r["stance"]) == set(saved.targets) for r in saved.rows)
+    assert "Targets proposed from the text" in texts(at, "caption") and at.get("plotly_chart")
+
+    # Later, on the dashboard: add a target; only the stance step runs, on the saved analysis.
+    at.text_input(key="targets_new").input("a negotiated peace deal")
+    at.button(key="targets_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Scored stance toward" in at.success[0].value
+    after = store.load_analysis(entry["analysis_id"], db)
+    assert after.targets == [*saved.targets, "a negotiated peace deal"]
+    by_id = {r["statement_id"]: r for r in after.rows}
+    # FakeStance: "not" -> against; the new target's labels are real scores, the old ones kept.
+    zelensky = next(r for r in after.rows if "give up our land" in r["text"])
+    assert by_id[zelensky["statement_id"]]["stance"]["a negotiated peace deal"]["label"] == "against"
+    assert [r["stance"][t] for r in after.rows for t in saved.targets] == \
+        [r["stance"][t] for r in saved.rows for t in saved.targets]
+    assert "a negotiated peace deal" in [t.label for t in at.tabs]
+
+
+def test_adding_a_target_needs_the_edit_token(db, result):
+    analysis_id, _ = store.save_analysis(result, db)
+    at = open_page("dashboard", analysis=analysis_id)
+    at.text_input(key="targets_new").input("sanctions on Russia")
+    at.text_input(key="targets_token").input("not-the-token")
+    at.button(key="targets_add").click().run()
+    assert "edit token" in at.error[0].value
+    assert store.load_analysis(analysis_id, db).targets == result.targets
+
+
+def test_bare_analysis_link_opens_its_dashboard(db, result):
+    analysis_id, _ = store.save_analysis(result, db)
+    at = open_page("analyze", analysis=analysis_id)
+    assert at.title[0].value == "Talks on Ukraine" and at.get("plotly_chart")
+
+
+def test_an_edit_or_delete_in_one_browser_shows_at_once_in_another(db, result):
+    analysis_id, token = store.save_analysis(result, db)
+    viewer = open_page("dashboard", analysis=analysis_id)
+    assert viewer.title[0].value == "Talks on Ukraine"
+    store.rename_analysis(analysis_id, "Renamed elsewhere", token, db)
+    viewer.run()
+    assert viewer.title[0].value == "Renamed elsewhere"
+    store.delete_analysis(analysis_id, token, db)
+    viewer.run()
+    assert not viewer.exception and viewer.get("plotly_chart") == []
+    assert "Analysis not found" in viewer.header[0].value
 
 
 @pytest.mark.skipif(importlib.util.find_spec("analysis.pipeline") is None, reason="analysis.pipeline not built yet")

@@ -25,7 +25,7 @@ from analysis.sharelink import ViewState, parse_view, share_url, view_to_params
 EDIT_TOKENS = "edit_tokens"          # {analysis_id: edit token} for analyses this session may edit
 MODEL_IDS = "model_ids"              # {"sentiment": id, "stance": id} chosen on the Models page
 MODEL_OVERRIDE = "model_override"    # (sentiment_model, stance_model) objects injected by tests
-VERSION = "analysis_version"         # {analysis_id: n} bumped by corrections to refresh caches
+LOADED_REVISION = "loaded_revision"  # {analysis_id: revision} loaded by this session's last run
 JUST_SAVED = "just_saved"            # analysis id whose edit token is shown once
 
 PAGE_PATHS: dict[str, str] = {"analyze": "pages/analyze.py", "dashboard": "pages/dashboard.py",
@@ -72,43 +72,48 @@ def db_url() -> str:
     return store.default_db_url()
 
 
-def version(analysis_id: str) -> int:
-    return int(st.session_state.setdefault(VERSION, {}).get(analysis_id, 0))
-
-
-def bump_version(analysis_id: str) -> None:
-    versions = st.session_state.setdefault(VERSION, {})
-    versions[analysis_id] = versions.get(analysis_id, 0) + 1
+def version(analysis_id: str) -> str:
+    """The saved analysis's revision (:func:`analysis.store.revision`), read from the database on
+    every rerun: caches are keyed by it, so an edit or a delete made in any browser is seen by
+    every viewer at once, never up to a cache lifetime later. Raises NotFound once deleted."""
+    return store.revision(analysis_id, db_url())
 
 
 # Loaded analyses and their frames are cached with cache_resource, not cache_data: cache_data
 # unpickles a fresh copy on every rerun (~15 ms per object for 1,000 statements, several per
 # rerun), and pages only ever read them. Whoever needs to change one copies it first.
 @st.cache_resource(max_entries=32, ttl=600, show_spinner=False)
-def _load(analysis_id: str, url: str, ver: int) -> AnalysisResult:
+def _load(analysis_id: str, url: str, ver: str) -> AnalysisResult:
     return store.load_analysis(analysis_id, url)
 
 
 def load_result(analysis_id: str) -> AnalysisResult:
-    """The saved analysis (cached per id and corrections version). Raises NotFound."""
-    return _load(analysis_id, db_url(), version(analysis_id))
+    """The saved analysis (cached per id and revision). Raises NotFound, also once deleted."""
+    ver = version(analysis_id)
+    st.session_state.setdefault(LOADED_REVISION, {})[analysis_id] = ver
+    return _load(analysis_id, db_url(), ver)
+
+
+def loaded_version(analysis_id: str) -> str:
+    """The revision :func:`load_result` loaded in this run, so every cache of one rerun agrees."""
+    return st.session_state.get(LOADED_REVISION, {}).get(analysis_id) or version(analysis_id)
 
 
 @st.cache_resource(max_entries=64, ttl=600, show_spinner=False)
-def stance_long(analysis_id: str, url: str, ver: int) -> pd.DataFrame:
+def stance_long(analysis_id: str, url: str, ver: str) -> pd.DataFrame:
     """(statement, target) frame of an analysis, cached: the base of every aggregate."""
     r = _load(analysis_id, url, ver)
     return ag.stance_frame(r.rows, r.targets)
 
 
 @st.cache_resource(max_entries=64, ttl=600, show_spinner=False)
-def statements(analysis_id: str, url: str, ver: int) -> pd.DataFrame:
+def statements(analysis_id: str, url: str, ver: str) -> pd.DataFrame:
     r = _load(analysis_id, url, ver)
     return ag.statements_frame(r.rows)
 
 
 def frames(analysis_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    v = version(analysis_id)
+    v = loaded_version(analysis_id)
     return stance_long(analysis_id, db_url(), v), statements(analysis_id, db_url(), v)
 
 
@@ -210,6 +215,54 @@ def show_share_link(link: str, analysis_id: str) -> None:
                        "from another browser). This session keeps it for you:")
             st.code(token or "", language=None)
             st.session_state[JUST_SAVED] = None
+
+
+def _add_target(analysis_id: str) -> None:
+    """Score the typed target on the saved analysis (stance stage only) and store it."""
+    from analysis.pipeline import add_targets
+
+    target = " ".join((st.session_state.get("targets_new") or "").split())
+    token = (st.session_state.get("targets_token") or "").strip()
+    if not target:
+        st.session_state["targets_notice"] = ("error", "Type a target first.")
+        return
+    try:
+        if not store.verify_edit_token(analysis_id, token, db_url()):
+            raise StancemapError("Wrong or missing edit token: adding a target changes the analysis for "
+                                 "everyone with its link, so it needs the token shown when it was saved.")
+        result = store.load_analysis(analysis_id, db_url(), apply_corrections=False)
+        _, stance_model = get_models()
+        new = add_targets(result, [target], stance_model=stance_model)
+        store.save_added_targets(result, new, token, db_url())
+    except StancemapError as exc:
+        st.session_state["targets_notice"] = ("error", str(exc))
+        return
+    st.session_state.setdefault(EDIT_TOKENS, {})[analysis_id] = token
+    st.session_state["targets_new"] = ""
+    st.session_state["targets_notice"] = (
+        ("success", f"Scored stance toward “{target}” on every statement; it is the last target tab.")
+        if new else ("info", f"“{target}” is already a target of this analysis."))
+
+
+def targets_editor(result: AnalysisResult) -> None:
+    """Which targets were proposed, and a form to add one to the saved analysis."""
+    analysis_id = str(result.analysis_id)
+    proposed = [t for t in result.settings.get("proposed_targets") or [] if t in result.targets]
+    with st.expander("Targets: add one", expanded=False):
+        if proposed:
+            st.caption(md_escape("No targets were typed, so stance was measured toward the text's main "
+                                 "actors and issues: " + "; ".join(proposed) + "."))
+        st.caption("A target added here is scored on every statement of this saved analysis "
+                   "(only the stance step runs again) and shows for everyone with the link.")
+        st.text_input("New target", key="targets_new", max_chars=200, placeholder="e.g. a negotiated peace deal")
+        st.text_input("Edit token", key="targets_token", type="password",
+                      value=st.session_state.get(EDIT_TOKENS, {}).get(analysis_id, ""))
+        st.button("Add target", key="targets_add", on_click=_add_target, args=(analysis_id,))
+        if notice := st.session_state.pop("targets_notice", None):
+            getattr(st, notice[0])(md_escape(notice[1]))
+    if proposed:
+        st.caption(md_escape("Targets proposed from the text (none were typed): " + "; ".join(proposed)
+                             + ". Add your own under “Targets: add one”."))
 
 
 def render_context(text: str, start: int, end: int, *, width: int = 280) -> None:

@@ -51,7 +51,7 @@ def _prepared(figs: dict[str, go.Figure]) -> dict[str, PreparedFigure]:
 
 
 @st.cache_resource(max_entries=32, ttl=600, show_spinner=False)
-def aggregates(analysis_id: str, url: str, ver: int, subset: Subset,
+def aggregates(analysis_id: str, url: str, ver: str, subset: Subset,
                _long: pd.DataFrame, _stmts: pd.DataFrame, _rows: Any) -> dict[str, Any]:
     """Every aggregate for every target at n >= 1 for one article / type / kind filter."""
     articles, types, kinds = subset
@@ -78,7 +78,7 @@ def _at_least(df: pd.DataFrame, min_n: int, target: str | None = None) -> pd.Dat
 
 
 @st.cache_resource(max_entries=64, ttl=600, show_spinner=False)
-def at_minimum(analysis_id: str, url: str, ver: int, subset: Subset, min_n: int, targets: tuple[str, ...],
+def at_minimum(analysis_id: str, url: str, ver: str, subset: Subset, min_n: int, targets: tuple[str, ...],
                _base: dict[str, Any]) -> dict[str, Any]:
     """What the page draws at one minimum: the slices and the figures (built once per setting:
     a validated plotly Figure costs 15-90 ms to build).
@@ -103,7 +103,7 @@ def at_minimum(analysis_id: str, url: str, ver: int, subset: Subset, min_n: int,
 
 
 @st.cache_resource(max_entries=32, ttl=600, show_spinner=False)
-def overview_figures(analysis_id: str, url: str, ver: int, subset: Subset, _base: dict[str, Any]) -> dict[str, Any]:
+def overview_figures(analysis_id: str, url: str, ver: str, subset: Subset, _base: dict[str, Any]) -> dict[str, Any]:
     """Figures the minimum does not change (network, trend, outlets): once per filter."""
     return _prepared({"network": charts.network(_base["network"]), "trend": charts.trend(_base["trend"]),
                       "outlets": charts.outlets(_base["outlets"])})
