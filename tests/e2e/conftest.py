@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from urllib.parse import urlsplit
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,16 +115,33 @@ def browser(app_url: str) -> Iterator[object]:
         b.close()
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
 @pytest.fixture
 def new_page(browser: object) -> Iterator[object]:
     """A factory of pages, each in a fresh browser context (no shared cookies or storage).
 
-    Every JavaScript dialog (alert/confirm) is recorded on ``page.dialogs`` and dismissed.
+    Every JavaScript dialog (alert/confirm) is recorded on ``page.dialogs`` and dismissed. Every
+    request that would leave the machine (a font CDN, a map tile, an analytics beacon) is
+    refused and recorded, and the test fails at teardown if there was any: no page of the app
+    may ask a third party for anything.
     """
     contexts = []
+    off_machine: list[str] = []
+
+    def refuse_remote(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS:
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            off_machine.append(url)
+            route.abort()  # type: ignore[attr-defined]
 
     def make() -> object:
         ctx = browser.new_context(viewport={"width": 1400, "height": 1800})  # type: ignore[attr-defined]
+        ctx.route("**/*", refuse_remote)
         contexts.append(ctx)
         page = ctx.new_page()
         page.dialogs = []
@@ -134,4 +152,5 @@ def new_page(browser: object) -> Iterator[object]:
     yield make
     for ctx in contexts:
         ctx.close()
+    assert off_machine == [], f"requests that would leave the machine: {sorted(set(off_machine))}"
 

@@ -102,15 +102,46 @@ def test_cli_saved_example_opens_by_share_link_in_two_fresh_contexts(app_url, e2
         assert page.locator(".js-plotly-plot .choroplethlocation").count() >= 1
 
 
-def _paste_and_analyze(page: Any, app_url: str, text: str, target: str) -> None:
+@needs_example
+def test_cli_prints_a_bare_link_that_opens_the_dashboard(app_url, e2e_db, e2e_models, new_page, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "analyze", str(EXAMPLE), "--targets", "Ukraine joining NATO",
+         "--db", e2e_db, "--out", str(tmp_path / "rows.jsonl"), "--model-sentiment", e2e_models["sentiment"],
+         "--model-stance", e2e_models["stance"], "--no-progress"],
+        cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    path = re.search(r"open it in the app at (/\?analysis=[A-Za-z0-9_-]{22,})", proc.stderr).group(1)
+    for _ in range(2):
+        page = new_page()
+        page.goto(app_url + path)
+        wait_dashboard(page)
+        assert_clean(page)
+        body = page.inner_text("body")
+        assert "Trump" in body and "Tajani" in body and "Ukraine joining NATO" in body
+
+
+@needs_example
+def test_first_run_without_a_target_shows_the_dashboard(app_url, new_page):
+    page = new_page()
+    _paste_and_analyze(page, app_url, EXAMPLE.read_text(encoding="utf-8"), None)
+    wait_dashboard(page)
+    assert_clean(page)
+    body = page.inner_text("body")
+    assert "Targets proposed from the text" in body
+    tabs = page.locator('[role="tabpanel"] [role="tab"]').all_inner_texts()
+    assert "Donald Trump" in tabs and "security guarantees" in tabs
+
+
+def _paste_and_analyze(page: Any, app_url: str, text: str, target: str | None) -> None:
     page.goto(app_url)
     box = page.get_by_label("Paste article text")
     box.fill(text)
     box.press("Tab")
-    targets = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Targets").locator("input")
-    targets.fill(target)
-    targets.press("Enter")
-    page.keyboard.press("Escape")
+    if target:
+        targets = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Targets").locator("input")
+        targets.fill(target)
+        targets.press("Enter")
+        page.keyboard.press("Escape")
     page.get_by_role("button", name="Analyze", exact=True).click()
     page.wait_for_url(re.compile(r"/dashboard\?analysis="), timeout=300_000)
 
