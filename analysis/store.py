@@ -30,14 +30,17 @@ import copy
 import hashlib
 import hmac
 import os
+import random
 import re
 import secrets
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Engine, ForeignKey, Integer, String, Text, create_engine, delete, event, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from .errors import InputError, NotFound, StancemapError
@@ -163,7 +166,9 @@ def get_engine(db_url: str | None = None) -> Engine:
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
             Path(url[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
         try:
-            engine = create_engine(url)
+            # SQLite: wait up to 30 s for another writer's lock instead of failing at once
+            # ("database is locked" when several CLI runs save into one file).
+            engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
         except Exception as exc:  # bad URL, missing driver ...
             raise StancemapError(
                 f"Cannot open the database {url!r}: {exc}. Set STANCEMAP_DB to a SQLAlchemy URL "
@@ -176,9 +181,30 @@ def get_engine(db_url: str | None = None) -> Engine:
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.execute("PRAGMA journal_mode=WAL")  # readers (the app) never block the CLI
                 cur.close()
-        Base.metadata.create_all(engine)
+        _create_schema(engine)
         _ENGINES[url] = engine
         return engine
+
+
+def _create_schema(engine: Engine, attempts: int = 8) -> None:
+    """Create missing tables, safely when several processes open a fresh database at once.
+
+    ``create_all`` checks, then creates: two processes can both see no table and both create
+    it, and the loser fails ("table analyses already exists" on SQLite, a UniqueViolation on
+    ``pg_type`` on PostgreSQL) after all its work. The loser's failure means the tables exist
+    now, so it checks again; a PostgreSQL transaction-level advisory lock also serialises them.
+    """
+    for attempt in range(attempts):
+        try:
+            with engine.begin() as conn:
+                if engine.dialect.name == "postgresql":
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(5173601)")  # "stancemap schema"
+                Base.metadata.create_all(conn)
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1) + random.random() * 0.1)
 
 
 # ---------------------------------------------------------------------------------------------

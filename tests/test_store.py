@@ -6,6 +6,10 @@ Every test that takes ``db_url`` runs twice: on SQLite and on a live PostgreSQL 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -180,3 +184,27 @@ def test_schema_compiles_for_postgresql():
     ddl = "\n".join(str(CreateTable(t).compile(dialect=postgresql.dialect()))
                     for t in store.Base.metadata.sorted_tables)
     assert "CREATE TABLE analyses" in ddl and "row JSON" in ddl and "REFERENCES analyses (id)" in ddl
+
+
+REPO = Path(__file__).resolve().parents[1]
+RACE_SCRIPT = """
+import sys
+from analysis import store
+from tests.conftest import sample_result
+aid, _ = store.save_analysis(sample_result(title=sys.argv[2]), sys.argv[1])
+print(aid)
+"""
+
+
+def save_at_once(db_url: str, n: int) -> list[subprocess.CompletedProcess]:
+    """``n`` processes saving an analysis into ``db_url`` at the same moment."""
+    procs = [subprocess.Popen([sys.executable, "-c", RACE_SCRIPT, db_url, f"run {i}"], cwd=REPO,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(n)]
+    return [subprocess.CompletedProcess(p.args, p.wait(timeout=120), *p.communicate()) for p in procs]
+
+
+def test_writers_racing_into_a_fresh_sqlite_file_all_save(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    runs = save_at_once(url, 8)
+    assert [r.returncode for r in runs] == [0] * 8, [r.stderr[-400:] for r in runs if r.returncode]
+    assert sorted(a["title"] for a in store.list_analyses(url)) == [f"run {i}" for i in range(8)]

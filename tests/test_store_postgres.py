@@ -123,3 +123,29 @@ def test_python_m_analysis_saves_into_postgres(pg_db_url: str, tmp_path: Path) -
         return proc.stdout
 
     _analyze_into(pg_db_url, tmp_path, run)
+
+
+def test_writers_racing_into_a_fresh_postgres_schema_all_save(pg_url: str) -> None:
+    """Two CLI runs into a database without tables: both save (no UniqueViolation on pg_type)."""
+    import secrets
+
+    from sqlalchemy import create_engine, make_url, text
+
+    from tests.test_store import save_at_once
+
+    schema = f"stancemap_race_{secrets.token_hex(4)}"
+    base = make_url(pg_url)
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    try:
+        runs = save_at_once(url, 4)
+        assert [r.returncode for r in runs] == [0] * 4, [r.stderr[-400:] for r in runs if r.returncode]
+        assert sorted(a["title"] for a in store.list_analyses(url)) == [f"run {i}" for i in range(4)]
+    finally:
+        for key in [k for k in store._ENGINES if schema in k]:
+            store._ENGINES.pop(key).dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
