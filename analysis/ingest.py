@@ -74,10 +74,21 @@ _WIRE_DATELINE = re.compile(
 _URL = re.compile(r"^https?://", re.I)
 
 
+def megabytes(n: int) -> str:
+    """A size as the upload box writes it (MiB, shown as "MB"), so messages and limits agree."""
+    return f"{n / 2**20:.1f} MB" if n % 2**20 else f"{n // 2**20} MB"
+
+
+# A .docx is a zip: its XML may inflate far beyond the upload (a 513 KB file can inflate to
+# 203 MB). The members' declared sizes are summed before anything is inflated, and zipfile never
+# reads past a member's declared size, so a file that lies about them cannot get past this.
+MAX_DOCX_INFLATED: int = 2 * MAX_INPUT_BYTES
+
+
 def _check_size(n: int, name: str) -> None:
     if n > MAX_INPUT_BYTES:
         raise InputError(
-            f"{name} is {n / 1e6:.1f} MB; the limit is {MAX_INPUT_BYTES / 1e6:.0f} MB per input. "
+            f"{name} is {megabytes(n)}; the limit is {megabytes(MAX_INPUT_BYTES)} per input. "
             "Split it into smaller files (for example one CSV per month)."
         )
 
@@ -266,7 +277,14 @@ def _from_docx(data: bytes, article_id: str) -> Article:
     from docx import Document  # python-docx
 
     try:
+        inflated = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        if inflated > MAX_DOCX_INFLATED:
+            raise InputError(
+                f"{article_id}: the .docx inflates to {megabytes(inflated)} (the limit is "
+                f"{megabytes(MAX_DOCX_INFLATED)}); save its text as .txt or split the document.")
         doc = Document(io.BytesIO(data))
+    except InputError:
+        raise
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ExtractionFailed(f"{article_id}: not a readable .docx file ({exc}).") from exc
     except Exception as exc:  # python-docx raises its own PackageNotFoundError etc.
@@ -279,11 +297,17 @@ def _from_docx(data: bytes, article_id: str) -> Article:
 
 
 def _pick(row: dict[str, Any], field: str) -> Any:
+    """The row's value for ``field`` (any of its column aliases) as text, or None.
+
+    Only strings and numbers are values: a JSON object or list where a title or URL belongs
+    is ignored, never carried into the analysis (it failed at save, after all the work)."""
     lowered = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
     for alias in COLUMN_ALIASES[field]:
         value = lowered.get(alias)
-        if value not in (None, ""):
-            return value
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            continue
+        if str(value).strip():
+            return str(value)
     return None
 
 
@@ -310,12 +334,22 @@ def _rows_to_articles(rows: Iterable[tuple[int, dict[str, Any]]], stem: str) -> 
     return articles
 
 
+def _csv_fields(text: str, dialect: Any) -> list[str]:
+    header = next(csv.reader(io.StringIO(text), dialect=dialect), [])
+    return [f.strip().lower() for f in header if f]
+
+
 def _from_csv(text: str, stem: str) -> list[Article]:
-    try:
-        sample = text[:5000]
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
-    except csv.Error:
-        dialect = csv.excel
+    # RFC 4180 (commas, quotes doubled inside quoted fields: what Excel and Python's csv.writer
+    # write) first; the sniffer only when the header does not parse that way (";" or tab
+    # separated exports). The sniffer alone misreads doubled quotes in long article texts.
+    dialect: Any = csv.excel
+    if not any(a in _csv_fields(text, dialect) for a in COLUMN_ALIASES["text"]):
+        try:
+            sample = text[:5000]
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+        except csv.Error:
+            dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     fields = [f.strip().lower() for f in (reader.fieldnames or []) if f]
     if not any(a in fields for a in COLUMN_ALIASES["text"]):
@@ -339,6 +373,8 @@ def _from_jsonl(text: str, stem: str) -> list[Article]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{stem}: line {n} is not valid JSON ({exc.msg}).") from exc
+        except RecursionError as exc:  # "[[[[..." nested 100,000 deep
+            raise InputError(f"{stem}: line {n} nests too deeply to be an article.") from exc
         if not isinstance(obj, dict):
             raise InputError(f"{stem}: line {n} is not a JSON object with a 'text' field.")
         rows.append((n, obj))

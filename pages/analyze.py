@@ -60,8 +60,8 @@ def _collect() -> tuple[list[Article], list[FileError]]:
     for up in st.session_state.get("analyze_files") or []:
         size = getattr(up, "size", None)
         if size is not None and size > limit:
-            errors.append(FileError(up.name, f"{up.name} is {size / 1e6:.1f} MB; the limit is "
-                                              f"{limit / 1e6:.0f} MB per file. Split it or analyze it "
+            errors.append(FileError(up.name, f"{up.name} is {ingest.megabytes(size)}; the limit is "
+                                              f"{ingest.megabytes(limit)} per file. Split it or analyze it "
                                               f"with the CLI."))
             continue
         try:

@@ -243,8 +243,53 @@ def test_oversize_file_in_load_inputs_is_a_per_file_error(tmp_path: Path,
     assert "limit is" in errors[0].error
 
 
-def test_max_input_bytes_is_25_mb() -> None:
+def test_max_input_bytes_is_25_mb_and_messages_say_25_mb() -> None:
     assert ingest.MAX_INPUT_BYTES == 25 * 1024 * 1024
+    # The upload box says "25 MB"; a refusal must say the same number, not "26 MB" (10^6 bytes).
+    with pytest.raises(InputError, match=r"is 26 MB; the limit is 25 MB per input"):
+        article_from_upload("big.txt", b"a" * (26 * 2**20))
+
+
+def test_docx_zip_bomb_is_refused_before_it_inflates() -> None:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"<w:document>" + b" " * (60 * 2**20) + b"</w:document>")
+    assert len(buf.getvalue()) < 100_000  # a 60 MB document in under 100 KB
+    with pytest.raises(InputError, match=r"inflates to 60\.0 MB \(the limit is 50 MB\)"):
+        article_from_upload("bomb.docx", buf.getvalue())
+
+
+def test_csv_written_by_python_csv_writer_always_reads() -> None:
+    """Doubled quotes inside quoted fields (RFC 4180) are read as such, never re-sniffed away."""
+    import csv
+    import random
+
+    rng = random.Random(7)
+    words = ("the minister said we will win; critics replied 'no' and \"yes\" but, however, it is over. "
+             "Blair: \"fine\", Howard").split()
+    for trial in range(60):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(20, 300)))
+        text = ('"' + text) if trial % 2 else text
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(["title", "text", "source"] if trial % 3 else ["text"])
+        writer.writerow(["A title", text, "BBC"] if trial % 3 else [text])
+        [article] = article_from_upload("one.csv", buf.getvalue().encode("utf-8"))
+        assert article.text.split() == article_from_text(text, "x").text.split(), trial
+
+
+def test_semicolon_csv_still_reads() -> None:
+    [article] = article_from_upload("semi.csv", b'title;text\nTalks;"Trump said talks; went well."\n')
+    assert article.title == "Talks" and "went well" in article.text
+
+
+def test_jsonl_nested_too_deep_is_a_clear_error_and_odd_field_types_are_dropped() -> None:
+    with pytest.raises(InputError, match="line 1 nests too deeply"):
+        article_from_upload("deep.jsonl", b"[" * 100_000 + b"]" * 100_000)
+    [article] = article_from_upload("odd.jsonl", b'{"text": "Trump said hi.", "url": {"a": 1}, "title": ["x"]}')
+    assert article.url is None and article.title != "['x']" and "Trump said hi." in article.text
 
 
 # --- load_inputs: folders, stdin, URLs, per-file errors -------------------------------------
