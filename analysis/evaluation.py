@@ -83,11 +83,13 @@ def evaluate_stance(model: Any, data: Path, batch_size: int = 64) -> dict[str, d
 
 
 def news_slices(examples: Sequence[Any], predicted: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """News dev metrics per target kind and for named vs implied targets."""
+    """News dev metrics per target kind, named vs implied targets, and first-round vs contrast
+    pairs (the first-round pairs are the dev set as it was before the contrast round)."""
     groups: dict[str, list[int]] = {}
     for i, e in enumerate(examples):
         groups.setdefault(f"kind={e.target_kind}", []).append(i)
         groups.setdefault("implied" if e.implied else "named", []).append(i)
+        groups.setdefault("contrast pairs" if getattr(e, "contrast", False) else "first-round pairs", []).append(i)
     return {name: summarise([examples[i].label for i in idx], [predicted[i] for i in idx], STANCE_LABELS)
             for name, idx in sorted(groups.items())}
 

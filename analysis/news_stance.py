@@ -24,6 +24,7 @@ from .records import Article
 from .stance_context import context_for_statement
 
 LABELS_DIR = Path(__file__).resolve().parent.parent / "labels" / "news_stance"
+CONTRAST_PREFIX = "contrast-"  # annotator names of the contrast round (news_stance_collect.py)
 TARGET_KINDS: tuple[str, ...] = ("person", "organization", "policy", "event", "position")
 
 
@@ -68,6 +69,9 @@ class NewsStanceExample:
     implied: bool
     article: str
     source: str = "news_stance"
+    # A contrast pair: a statement that takes a side toward one target of its article, labelled
+    # toward another (scripts/news_stance_batches.py --contrast); mostly "none" by design.
+    contrast: bool = False
 
 
 def polnear_articles(data: Path, split: str) -> dict[str, Article]:
@@ -114,7 +118,7 @@ def examples(labels: Iterable[NewsStanceLabel], data: Path) -> Iterator[NewsStan
             text=article.text[lab.start:lab.end],
             context=context_for_statement(article.text, lab.start, article.title),
             target=lab.target, label=lab.label, target_kind=lab.target_kind, implied=lab.implied,
-            article=lab.article)
+            article=lab.article, contrast=lab.annotator.startswith(CONTRAST_PREFIX))
 
 
 def load_split(split: str, data: Path, labels_dir: Path = LABELS_DIR) -> list[NewsStanceExample]:
@@ -164,5 +168,6 @@ def summary(labels_dir: Path = LABELS_DIR) -> dict[str, dict[str, object]]:
         out[split] = {"pairs": len(rows), "articles": len({r.article for r in rows}),
                       "labels": dict(Counter(r.label for r in rows)),
                       "implied": round(sum(r.implied for r in rows) / max(1, len(rows)), 3),
+                      "contrast_pairs": sum(r.annotator.startswith(CONTRAST_PREFIX) for r in rows),
                       "target_kinds": dict(Counter(r.target_kind for r in rows))}
     return out

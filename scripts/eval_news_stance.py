@@ -56,7 +56,11 @@ def row(name: str, probs: list[list[float]], gold: list[int], examples: list[New
           f"{pred.count('none') / len(pred):>6.1%} {calibration.ece(probs, gold):>6.3f}   "
           f"named {sl['named']['macro_f1']:.3f}/{sl['named']['f_avg']:.3f}  "
           f"implied {sl['implied']['macro_f1']:.3f}/{sl['implied']['f_avg']:.3f}  "
-          + "  ".join(f"{k[5:]} {v['macro_f1']:.3f}/{v['f_avg']:.3f}" for k, v in sl.items() if k.startswith("kind=")))
+          + "  ".join(f"{k[5:]} {v['macro_f1']:.3f}/{v['f_avg']:.3f}" for k, v in sl.items() if k.startswith("kind="))
+          + (f"  first-round {sl['first-round pairs']['macro_f1']:.3f}/{sl['first-round pairs']['f_avg']:.3f}"
+             if "first-round pairs" in sl else "")
+          + (f"  contrast acc {sl['contrast pairs']['accuracy']:.3f} macro-F1 {sl['contrast pairs']['macro_f1']:.3f}"
+             if "contrast pairs" in sl else ""))
 
 
 def main() -> None:
