@@ -14,7 +14,9 @@ internet (:data:`PLOTLY_CONFIG`).
 
 from __future__ import annotations
 
+import html
 import math
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -33,6 +35,20 @@ TOP_LEGEND: dict[str, Any] = {"orientation": "h", "y": 1.0, "yanchor": "bottom",
 STANCE_COLOURS: dict[str, str] = {"against": "#c0392b", "none": "#bdbdbd", "favor": "#2166ac"}
 
 
+def inert(text: Any) -> str:
+    """User text (names, targets, outlets, titles) as plotly shows it literally.
+
+    plotly.js renders a subset of HTML in every label, hover and title (<b>, <a href>, <span
+    style>, <br>): a speaker named "<a href=...>" would become a link. Escaped, the entities are
+    drawn as the characters they stand for. Group keys in ``customdata[0]`` stay raw: they map
+    a click back to the data and are never shown."""
+    return html.escape(str(text), quote=False)
+
+
+def _inert_all(values: Iterable[Any]) -> list[str]:
+    return [inert(v) for v in values]
+
+
 def _stance_colour(net: float) -> str:
     """Colour of a net stance on the shared red-grey-blue scale."""
     t = (max(-1.0, min(1.0, float(net))) + 1) / 2
@@ -43,7 +59,7 @@ def _stance_colour(net: float) -> str:
 
 def _empty(title: str, message: str) -> go.Figure:
     fig = go.Figure()
-    fig.update_layout(title=title, xaxis={"visible": False}, yaxis={"visible": False}, height=260,
+    fig.update_layout(title=inert(title), xaxis={"visible": False}, yaxis={"visible": False}, height=260,
                       annotations=[{"text": message, "showarrow": False, "font": {"size": 14}}])
     return fig
 
@@ -64,7 +80,7 @@ def stance_bars(agg: pd.DataFrame, key: str, *, title: str, target: str | None =
     labels = d["country_name"] if key == "speaker_country" and "country_name" in d else d[key]
     # n goes into the axis label: text beside the bar would collide with the interval whiskers.
     fig = go.Figure(go.Bar(
-        x=d["net"], y=[f"{v} (n={n})" for v, n in zip(labels, d["n"], strict=True)], orientation="h",
+        x=d["net"], y=[f"{inert(v)} (n={n})" for v, n in zip(labels, d["n"], strict=True)], orientation="h",
         marker_color=[_stance_colour(v) for v in d["net"]],
         error_x={"type": "data", "symmetric": False, "array": (d["hi"] - d["net"]).tolist(),
                  "arrayminus": (d["net"] - d["lo"]).tolist(), "color": "#555", "thickness": 1.2},
@@ -72,7 +88,7 @@ def stance_bars(agg: pd.DataFrame, key: str, *, title: str, target: str | None =
         hovertemplate="<b>%{y}</b><br>net stance %{x:+.2f}<br>95% interval %{customdata[2]:+.2f} to "
                       "%{customdata[3]:+.2f}<br>n=%{customdata[1]}<extra></extra>",
     ))
-    fig.update_layout(title=title, height=_height(len(d)), margin={"l": 10, "r": 40, "t": 50, "b": 40},
+    fig.update_layout(title=inert(title), height=_height(len(d)), margin={"l": 10, "r": 40, "t": 50, "b": 40},
                       xaxis={"range": [-1.15, 1.15], "zeroline": True, "zerolinecolor": "#333",
                              "title": "net stance (favor − against), 95% interval"},
                       yaxis={"automargin": True}, showlegend=False, clickmode="event+select")
@@ -86,12 +102,12 @@ def stance_map(agg: pd.DataFrame, *, title: str, target: str | None = None) -> g
         locations=d["speaker_country"].tolist(), locationmode="ISO-3", z=d["net"].tolist(),
         zmin=-1, zmax=1, colorscale=STANCE_SCALE, marker_line_color="#666", marker_line_width=0.5,
         colorbar={"title": "net stance", "tickvals": [-1, 0, 1], "ticktext": ["against", "0", "favor"]},
-        customdata=[[str(k), int(n), lo, hi, name] for k, n, lo, hi, name in
+        customdata=[[str(k), int(n), lo, hi, inert(name)] for k, n, lo, hi, name in
                     zip(d["speaker_country"], d["n"], d["lo"], d["hi"], d["country_name"], strict=True)],
         hovertemplate="<b>%{customdata[4]}</b><br>net stance %{z:+.2f}<br>95% interval "
                       "%{customdata[2]:+.2f} to %{customdata[3]:+.2f}<br>n=%{customdata[1]}<extra></extra>",
     ))
-    fig.update_layout(title=title, height=420, margin={"l": 0, "r": 0, "t": 50, "b": 0},
+    fig.update_layout(title=inert(title), height=420, margin={"l": 0, "r": 0, "t": 50, "b": 0},
                       geo={"showframe": False, "showcoastlines": True, "projection_type": "natural earth",
                            "showcountries": True, "countrycolor": "#bbb", "landcolor": "#f7f7f7",
                            "showland": True, "fitbounds": False, "lataxis_range": [-58, 85]},
@@ -99,12 +115,18 @@ def stance_map(agg: pd.DataFrame, *, title: str, target: str | None = None) -> g
     return fig
 
 
-def stance_heatmap(agg: pd.DataFrame, *, title: str = "Net stance: actor × target") -> go.Figure:
-    """Actor x target heatmap of net stance; cell text gives net and n; empty cells are blank."""
+def stance_heatmap(agg: pd.DataFrame, *, title: str = "Net stance: actor × target",
+                   targets: Sequence[str] | None = None) -> go.Figure:
+    """Actor x target heatmap of net stance; cell text gives net and n; empty cells are blank.
+
+    Targets keep the user's order (``targets``, else their order in ``agg``); actors are sorted
+    alphabetically without regard to case ("de Gaulle" beside "Dean", not after "Zelensky").
+    """
     if agg.empty:
         return _empty(title, "No statements match the filters.")
-    actors = list(dict.fromkeys(agg.sort_values("speaker")["speaker"]))
-    targets = list(dict.fromkeys(agg["target"]))
+    actors = sorted(dict.fromkeys(agg["speaker"]), key=lambda a: (str(a).casefold(), str(a)))
+    present = set(agg["target"])
+    targets = [t for t in dict.fromkeys([*(targets or []), *agg["target"]]) if t in present]
     cell = {(r.speaker, r.target): r for r in agg.itertuples(index=False)}
     z, text, custom = [], [], []
     for a in actors:
@@ -118,12 +140,12 @@ def stance_heatmap(agg: pd.DataFrame, *, title: str = "Net stance: actor × targ
         text.append(tr)
         custom.append(cr)
     fig = go.Figure(go.Heatmap(
-        z=z, x=targets, y=actors, zmin=-1, zmax=1, colorscale=STANCE_SCALE, text=text,
+        z=z, x=_inert_all(targets), y=_inert_all(actors), zmin=-1, zmax=1, colorscale=STANCE_SCALE, text=text,
         texttemplate="%{text}", customdata=custom, xgap=2, ygap=2,
         colorbar={"title": "net", "tickvals": [-1, 0, 1], "ticktext": ["against", "0", "favor"]},
         hovertemplate="<b>%{y}</b> on <i>%{x}</i><br>net %{z:+.2f}, n=%{customdata[1]}<extra></extra>",
     ))
-    fig.update_layout(title=title, height=_height(len(actors)), margin={"l": 10, "r": 10, "t": 50, "b": 40},
+    fig.update_layout(title=inert(title), height=_height(len(actors)), margin={"l": 10, "r": 10, "t": 50, "b": 40},
                       yaxis={"automargin": True, "autorange": "reversed"}, xaxis={"side": "bottom"})
     return fig
 
@@ -134,12 +156,12 @@ def sentiment_bars(agg: pd.DataFrame, *, title: str = "Sentiment of each actor's
         return _empty(title, "No statements match the filters.")
     fig = go.Figure()
     for label in ("negative", "neutral", "positive"):
-        fig.add_bar(x=agg[label], y=agg["speaker"], orientation="h", name=label,
+        fig.add_bar(x=agg[label], y=_inert_all(agg["speaker"]), orientation="h", name=label,
                     marker_color=SENTIMENT_COLOURS[label],
                     customdata=[[s, int(n), v] for s, n, v in zip(agg["speaker"], agg["n"], agg["net"], strict=True)],
                     hovertemplate="<b>%{y}</b><br>" + label + ": %{x} of %{customdata[1]}<br>mean net "
                                   "sentiment %{customdata[2]:+.2f}<extra></extra>")
-    fig.update_layout(title=title, barmode="stack", height=_height(len(agg)),
+    fig.update_layout(title=inert(title), barmode="stack", height=_height(len(agg)),
                       margin={"l": 10, "r": 10, "t": 50, "b": 40}, yaxis={"automargin": True},
                       xaxis={"title": "statements"}, legend=TOP_LEGEND)
     return fig
@@ -186,16 +208,16 @@ def network(edges: pd.DataFrame, *, title: str = "Who talks about whom", max_edg
                        my=[(pos[s][1] + pos[t][1]) / 2 for s, t in zip(edges["source"], edges["target"], strict=True)])
     fig.add_scatter(x=mid["mx"], y=mid["my"], mode="markers", marker={"size": 12, "opacity": 0.01},
                     showlegend=False,
-                    customdata=[[f"{s}|{t}", int(n), v] for s, t, n, v in
+                    customdata=[[f"{s}|{t}", int(n), v, f"{inert(s)} → {inert(t)}"] for s, t, n, v in
                                 zip(mid["source"], mid["target"], mid["n"], mid["net"], strict=True)],
-                    hovertemplate="%{customdata[0]}<br>n=%{customdata[1]}, mention sentiment "
+                    hovertemplate="%{customdata[3]}<br>n=%{customdata[1]}, mention sentiment "
                                   "%{customdata[2]:+.2f}<extra></extra>")
     fig.add_scatter(x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
-                    text=nodes, textposition="top center", showlegend=False,
+                    text=_inert_all(nodes), textposition="top center", showlegend=False,
                     marker={"size": [10 + 3 * min(degree[n], 10) for n in nodes], "color": "#444"},
                     customdata=[[n, degree[n]] for n in nodes],
                     hovertemplate="<b>%{text}</b><br>%{customdata[1]} mention(s)<extra></extra>")
-    fig.update_layout(title=title, height=480, annotations=annotations,
+    fig.update_layout(title=inert(title), height=480, annotations=annotations,
                       xaxis={"visible": False, "range": [-1.4, 1.4]},
                       yaxis={"visible": False, "range": [-1.3, 1.3], "scaleanchor": "x"},
                       margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.02})
@@ -208,7 +230,7 @@ def trend(agg: pd.DataFrame, *, title: str = "Net stance over time") -> go.Figur
         return _empty(title, "The filtered articles carry no publication dates.")
     fig = go.Figure()
     for t, part in agg.groupby("target", sort=False):
-        fig.add_scatter(x=part["date"], y=part["net"], mode="lines+markers", name=str(t),
+        fig.add_scatter(x=part["date"], y=part["net"], mode="lines+markers", name=inert(t),
                         error_y={"type": "data", "symmetric": False, "array": (part["hi"] - part["net"]).tolist(),
                                  "arrayminus": (part["net"] - part["lo"]).tolist(), "thickness": 1},
                         customdata=[[d.strftime("%Y-%m-%d") + "|" + str(t), int(n)] for d, n in
@@ -221,7 +243,7 @@ def trend(agg: pd.DataFrame, *, title: str = "Net stance over time") -> go.Figur
     xaxis: dict[str, Any] = {"type": "date", "tickformat": "%Y-%m-%d"}
     if days <= 14:
         xaxis["dtick"] = 86400000.0
-    fig.update_layout(title=title, height=360, yaxis={"range": [-1.05, 1.05], "title": "net stance"},
+    fig.update_layout(title=inert(title), height=360, yaxis={"range": [-1.05, 1.05], "title": "net stance"},
                       xaxis=xaxis, margin={"l": 10, "r": 10, "t": 50, "b": 40}, legend=TOP_LEGEND)
     return fig
 
@@ -232,11 +254,11 @@ def outlets(agg: pd.DataFrame, *, title: str = "Net stance by outlet") -> go.Fig
         return _empty(title, "The filtered articles carry no source / outlet.")
     fig = go.Figure()
     for t, part in agg.groupby("target", sort=False):
-        fig.add_bar(x=part["source"], y=part["net"], name=str(t), text=[f"n={n}" for n in part["n"]],
+        fig.add_bar(x=_inert_all(part["source"]), y=part["net"], name=inert(t), text=[f"n={n}" for n in part["n"]],
                     error_y={"type": "data", "symmetric": False, "array": (part["hi"] - part["net"]).tolist(),
                              "arrayminus": (part["net"] - part["lo"]).tolist(), "thickness": 1},
                     customdata=[[f"{s}|{t}", int(n)] for s, n in zip(part["source"], part["n"], strict=True)],
                     hovertemplate="<b>%{x}</b><br>net %{y:+.2f}, n=%{customdata[1]}<extra>%{fullData.name}</extra>")
-    fig.update_layout(title=title, barmode="group", height=360, yaxis={"range": [-1.1, 1.1], "title": "net stance"},
+    fig.update_layout(title=inert(title), barmode="group", height=360, yaxis={"range": [-1.1, 1.1], "title": "net stance"},
                       margin={"l": 10, "r": 10, "t": 50, "b": 40}, legend=TOP_LEGEND)
     return fig

@@ -98,3 +98,32 @@ def test_trend_over_a_year_leaves_ticks_to_plotly_a_week_gets_one_per_day():
     assert year.layout.xaxis.dtick is None      # a tick a day would be 365 labels
     week = charts.trend(agg(["2025-08-20", "2025-08-22", "2025-08-26"]))
     assert week.layout.xaxis.dtick == 86400000.0  # no hour ticks between three dates
+
+
+def test_heatmap_keeps_the_users_target_order_and_sorts_actors_without_case():
+    agg = pd.DataFrame({"speaker": ["Zelensky", "de Mistura", "Dean", "Zelensky"],
+                        "target": ["sanctions", "sanctions", "a ceasefire", "a ceasefire"],
+                        "net": [0.5, -0.5, 0.2, 0.1], "n": [2, 3, 4, 5]})
+    hm = charts.stance_heatmap(agg, targets=["sanctions", "a ceasefire"]).data[0]
+    assert list(hm.x) == ["sanctions", "a ceasefire"]
+    assert list(hm.y) == ["de Mistura", "Dean", "Zelensky"]
+
+
+HOSTILE = '<a href="https://evil.example">Click</a><b>x</b> & <span style="font-size:99px">y</span>'
+
+
+def test_user_text_in_charts_is_drawn_literally_never_as_markup():
+    actor = pd.DataFrame({"speaker": [HOSTILE], "target": [HOSTILE], "net": [0.5], "n": [3],
+                          "lo": [0.1], "hi": [0.9]})
+    edges = pd.DataFrame({"source": [HOSTILE], "target": ["Trump"], "label": ["negative"], "n": [2], "net": [-0.5]})
+    outlet = pd.DataFrame({"source": [HOSTILE], "target": [HOSTILE], "net": [0.1], "n": [2], "lo": [0.0], "hi": [0.2]})
+    figs = [charts.stance_bars(actor, "speaker", title=f"By actor — {HOSTILE}"),
+            charts.stance_heatmap(actor), charts.network(edges), charts.outlets(outlet)]
+    # Everything drawn or hovered; customdata[0] (the raw click key) is never shown by a template.
+    shown = " ".join(str({**f.to_plotly_json(), "data": [{k: v for k, v in t.items() if k != "customdata"}
+                                                         for t in f.to_plotly_json()["data"]]}) for f in figs)
+    assert all("customdata[0]" not in str(t.get("hovertemplate")) for f in figs for t in f.to_plotly_json()["data"])
+    assert "<a " not in shown and "<b>x" not in shown and "<span" not in shown
+    assert "&lt;a href" in shown
+    # The click keys stay raw, so a click still finds the actor's statements.
+    assert figs[0].data[0].customdata[0][0] == HOSTILE

@@ -90,7 +90,7 @@ def at_minimum(analysis_id: str, url: str, ver: str, subset: Subset, min_n: int,
     """
     data = {**_base, **{k: _at_least(_base[k], min_n) for k in ("actor", "country", "sentiment")}}
     per_target = {t: {k: _at_least(data[k], 1, t) for k in ("actor", "country")} for t in targets}
-    figures = _prepared({"heatmap": charts.stance_heatmap(data["actor"]),
+    figures = _prepared({"heatmap": charts.stance_heatmap(data["actor"], targets=targets),
                          "sentiment": charts.sentiment_bars(data["sentiment"])})
     target_figures = {}
     for t, d in per_target.items():
