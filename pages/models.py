@@ -7,10 +7,20 @@ import streamlit as st
 
 from analysis.errors import StancemapError
 from analysis.models import BUNDLED_TASKS, model_card, read_bundled_meta
-from ui.common import LOADED, MODEL_IDS, MODEL_OVERRIDE, ensure_app_entry, load_models, md_escape, model_ids
+from ui.common import (
+    ALLOW_ANY_MODEL_ENV,
+    ALLOWED_MODELS_ENV,
+    LOADED,
+    MODEL_IDS,
+    MODEL_OVERRIDE,
+    allowed_models,
+    ensure_app_entry,
+    load_models,
+    md_escape,
+    model_ids,
+)
 
 ensure_app_entry()
-
 
 
 def _metric_rows(dev: dict, variant: str | None = None) -> list[dict]:
@@ -41,16 +51,31 @@ for col, task in zip((c1, c2), ("sentiment", "stance"), strict=True):
                    else "Not loaded yet in this process (loads on the first analysis).")
 
 st.subheader("Use another model")
-st.caption("A bundled id (bundled:sentiment, bundled:stance), a Hugging Face hub id already in the "
-           "local cache, or a local folder with config.json, weights and tokenizer. Stance also "
-           "accepts NLI models (labels include entailment), used zero-shot. The choice applies to "
-           "this browser session; models load once per process.")
+allowed = allowed_models()
+if allowed is None:
+    st.caption("A bundled id (bundled:sentiment, bundled:stance), a Hugging Face hub id already in the "
+               "local cache, or a local folder with config.json, weights and tokenizer. Stance also "
+               "accepts NLI models (labels include entailment), used zero-shot. The choice applies to "
+               "this browser session; models load once per process. (Any model may be named because "
+               f"the operator set {ALLOW_ANY_MODEL_ENV}=1.)")
+else:
+    st.caption("The models this server's operator has made available (the operator lists more in "
+               f"{ALLOWED_MODELS_ENV}). The choice applies to this browser session; models load once "
+               "per process.")
 with st.form("models_switch"):
-    sent_id = st.text_input("Sentiment model", value=ids["sentiment"])
-    stance_id = st.text_input("Stance model", value=ids["stance"])
+    if allowed is None:
+        sent_id = st.text_input("Sentiment model", value=ids["sentiment"])
+        stance_id = st.text_input("Stance model", value=ids["stance"])
+    else:
+        sent_id = st.selectbox("Sentiment model", allowed["sentiment"],
+                               index=allowed["sentiment"].index(ids["sentiment"]) if ids["sentiment"] in allowed["sentiment"] else 0)
+        stance_id = st.selectbox("Stance model", allowed["stance"],
+                                 index=allowed["stance"].index(ids["stance"]) if ids["stance"] in allowed["stance"] else 0)
     submitted = st.form_submit_button("Load and use")
 if submitted:
     try:
+        if allowed is not None and (sent_id not in allowed["sentiment"] or stance_id not in allowed["stance"]):
+            raise StancemapError("That model is not among the ones this server offers.")
         with st.spinner("Loading…"):
             load_models(sent_id, stance_id)
     except StancemapError as exc:

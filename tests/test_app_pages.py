@@ -205,10 +205,21 @@ def test_library_empty(db):
     assert "No saved analyses yet" in at.info[0].value
 
 
-def test_models_page_cards_and_bad_model_error(db):
+def test_models_page_visitors_choose_only_what_the_operator_offers(db, monkeypatch):
+    monkeypatch.delenv("STANCEMAP_ALLOW_ANY_MODEL", raising=False)
+    monkeypatch.setenv("STANCEMAP_MODELS", "stance=/srv/models/stance-v2, bogus=/x")
     at = open_page("models")
     assert at.title[0].value == "Models"
     assert [m.value for m in at.metric] == ["bundled:sentiment", "bundled:stance"]
+    form = at.get("form")[0]
+    assert not form.text_input  # no free-text model path for a visitor
+    assert list(form.selectbox[0].options) == ["bundled:sentiment"]
+    assert list(form.selectbox[1].options) == ["bundled:stance", "/srv/models/stance-v2"]
+
+
+def test_models_page_any_model_when_the_operator_allows_it_and_bad_model_error(db, monkeypatch):
+    monkeypatch.setenv("STANCEMAP_ALLOW_ANY_MODEL", "1")
+    at = open_page("models")
     form = at.get("form")[0]
     form.text_input[0].input("/no/such/model/folder")
     form.button[0].click().run()

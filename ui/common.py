@@ -121,7 +121,32 @@ def frames(analysis_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 LOADED: dict[str, str] = {}
 
 
-@st.cache_resource(show_spinner="Loading models (once per process)...")
+# Which models visitors may load. A model id can be any folder or cached hub id, and each pair
+# loaded stays in memory, so on a shared server the operator decides: STANCEMAP_MODELS lists
+# extra ids ("sentiment=ID" or "stance=ID", comma-separated) visitors may pick besides the
+# defaults; STANCEMAP_ALLOW_ANY_MODEL=1 (a single-user machine) lets them type any id. At most
+# MAX_LOADED_PAIRS model pairs are held; the least recently used one is dropped.
+ALLOWED_MODELS_ENV = "STANCEMAP_MODELS"
+ALLOW_ANY_MODEL_ENV = "STANCEMAP_ALLOW_ANY_MODEL"
+MAX_LOADED_PAIRS = 3
+
+
+def allowed_models() -> dict[str, list[str]] | None:
+    """{task: ids visitors may choose}, or None when the operator allows any model."""
+    if os.environ.get(ALLOW_ANY_MODEL_ENV, "").strip().lower() in ("1", "true", "yes"):
+        return None
+    from analysis.models import DEFAULT_SENTIMENT_MODEL, DEFAULT_STANCE_MODEL
+
+    out = {"sentiment": [os.environ.get("STANCEMAP_SENTIMENT_MODEL") or DEFAULT_SENTIMENT_MODEL],
+           "stance": [os.environ.get("STANCEMAP_STANCE_MODEL") or DEFAULT_STANCE_MODEL]}
+    for item in os.environ.get(ALLOWED_MODELS_ENV, "").split(","):
+        task, _, model_id = item.partition("=")
+        if task.strip() in out and model_id.strip() and model_id.strip() not in out[task.strip()]:
+            out[task.strip()].append(model_id.strip())
+    return out
+
+
+@st.cache_resource(show_spinner="Loading models (once per process)...", max_entries=MAX_LOADED_PAIRS)
 def _models(sentiment_id: str, stance_id: str) -> tuple[Any, Any]:
     from datetime import UTC, datetime
 
