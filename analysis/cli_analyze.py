@@ -164,9 +164,15 @@ def run_analyze(args: argparse.Namespace) -> int:
         bar.close()
     result.errors = list(errors) + list(result.errors)
     if args.db:
-        from .store import save_analysis
+        from .store import new_analysis_id, new_edit_token, save_analysis
 
-        analysis_id, edit_token = save_analysis(result, args.db)
+        # The id and token are printed before the save commits: a kill right after the commit
+        # must not leave an analysis whose edit token nobody saw (nobody could ever rename or
+        # delete it). Killed before the commit, the printed id simply does not exist.
+        result.analysis_id, edit_token = result.analysis_id or new_analysis_id(), new_edit_token()
+        print(f"saving analysis {result.analysis_id} (edit token, keep it private: {edit_token})",
+              file=sys.stderr, flush=True)
+        analysis_id, edit_token = save_analysis(result, args.db, edit_token=edit_token)
         for r in result.rows:
             r["analysis_id"] = analysis_id
     rows = [contract_row(r) for r in result.rows]

@@ -27,7 +27,7 @@ from .actors import Mention, combine
 from .errors import InputError
 from .labels import ActorType, StatementKind
 from .quotes import Statement, extract_statements
-from .records import Actor, AnalysisResult, Article, FileError
+from .records import MAX_TARGET_CHARS, Actor, AnalysisResult, Article, FileError
 from .stance_context import context_for_statement
 
 Progress = Callable[[str, int, int], None]
@@ -75,10 +75,13 @@ class StanceScorer(Protocol):
 
 
 def normalize_targets(targets: Sequence[str] | None) -> list[str]:
-    """Stripped, de-duplicated targets (order kept); at most MAX_TARGETS."""
+    """Stripped, de-duplicated targets (order kept); at most MAX_TARGETS of MAX_TARGET_CHARS each."""
     out: list[str] = []
     for t in targets or []:
         t = re.sub(r"\s+", " ", str(t)).strip()
+        if len(t) > MAX_TARGET_CHARS:
+            raise InputError(f"A target is {len(t)} characters long ({t[:40]!r}...); at most "
+                             f"{MAX_TARGET_CHARS} are allowed. Name what stance is about in a few words.")
         if t and t.lower() not in {o.lower() for o in out}:
             out.append(t)
     if len(out) > MAX_TARGETS:

@@ -251,15 +251,28 @@ def _default_title(result: AnalysisResult) -> str:
     return f"Analysis of {len(result.articles)} article(s)"
 
 
-def save_analysis(result: AnalysisResult, db_url: str | None = None) -> tuple[str, str]:
+def new_edit_token() -> str:
+    """A fresh edit token (192 random bits). Callers that must show it before the save commits
+    (so a crash right after the commit cannot leave an analysis nobody can edit) draw it here
+    and pass it to :func:`save_analysis`."""
+    return secrets.token_urlsafe(24)
+
+
+def save_analysis(result: AnalysisResult, db_url: str | None = None, *,
+                  edit_token: str | None = None) -> tuple[str, str]:
     """Save ``result`` in one transaction; return ``(analysis_id, edit_token)``.
+
+    ``edit_token``: one drawn with :func:`new_edit_token` and already shown to the user;
+    a new one is drawn otherwise.
 
     The result's own ``analysis_id`` is kept when it is a well-formed id not yet stored;
     otherwise a new one is drawn. Every row's ``analysis_id`` is set to the saved id, and
     ``result.analysis_id`` / ``created`` / ``title`` are filled in place.
     """
     engine = get_engine(db_url)
-    edit_token = secrets.token_urlsafe(24)
+    if edit_token is not None and len(edit_token) < 32:
+        raise InputError("An edit token needs at least 32 characters (use store.new_edit_token()).")
+    edit_token = edit_token or new_edit_token()
     created = result.created or _now()
     title = (result.title or _default_title(result)).strip()[:MAX_TITLE_CHARS] or "Untitled analysis"
     rows = [dict(r) for r in result.rows]

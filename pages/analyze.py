@@ -120,7 +120,14 @@ def _run(articles: list[Article], errors: list[FileError], targets: list[str]) -
     title = (st.session_state.get("analyze_title") or "").strip()
     if title:
         result.title = title
-    analysis_id, token = store.save_analysis(result, db_url())
+    # The id and edit token are drawn and shown before the save commits, and this session keeps
+    # them: if the server dies right after the commit, the token is on the user's screen, and no
+    # analysis is left that nobody can edit.
+    result.analysis_id, token = store.new_analysis_id(), store.new_edit_token()
+    st.session_state[EDIT_TOKENS][result.analysis_id] = token
+    box.info(md_escape(f"Saving analysis {result.analysis_id}. Its edit token (needed to rename, correct "
+                       f"or delete it from another browser; keep it private): {token}"))
+    analysis_id, token = store.save_analysis(result, db_url(), edit_token=token)
     st.session_state[EDIT_TOKENS][analysis_id] = token
     st.session_state[JUST_SAVED] = analysis_id
     params = {"analysis": analysis_id, "page": "dashboard"}

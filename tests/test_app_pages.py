@@ -281,6 +281,21 @@ def test_adding_a_target_needs_the_edit_token(db, result):
     assert store.load_analysis(analysis_id, db).targets == result.targets
 
 
+def test_page_parameter_is_case_insensitive(db, result):
+    analysis_id, _ = store.save_analysis(result, db)
+    at = open_page("analyze", analysis=analysis_id, page="DASHBOARD")
+    assert at.title[0].value == "Talks on Ukraine" and at.get("plotly_chart")
+
+
+def test_a_target_longer_than_the_limit_is_refused_with_a_message(db):
+    at = open_page("analyze")
+    at.text_area(key="analyze_text").input(FIRST_RUN_TEXT)
+    at.multiselect(key="analyze_targets").set_value(["x" * 201])
+    at.button(key="analyze_run").click().run()
+    assert not at.exception and "at most 200 are allowed" in at.error[0].value
+    assert store.list_analyses(db) == []
+
+
 def test_bare_analysis_link_opens_its_dashboard(db, result):
     analysis_id, _ = store.save_analysis(result, db)
     at = open_page("analyze", analysis=analysis_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -162,6 +163,13 @@ def test_db_saves_and_every_row_carries_the_id(article: Path, tmp_path: Path,
     loaded = store.load_analysis(analysis_id, db)
     assert [r["statement_id"] for r in loaded.rows] == [r["statement_id"] for r in rows]
     assert loaded.targets == ["peace talks"]
+    # The token was printed before the save committed (a kill after the commit cannot orphan
+    # the analysis), and it is the one that edits it.
+    saving = re.search(r"saving analysis (\S+) \(edit token, keep it private: (\S+)\)", err)
+    assert saving and saving.group(1) == analysis_id and err.index("saving analysis") < err.index("saved analysis")
+    store.rename_analysis(analysis_id, "Renamed with the printed token", saving.group(2), db)
+    assert store.load_analysis(analysis_id, db).title == "Renamed with the printed token"
+    assert f"/?analysis={analysis_id}" in err
 
 
 def test_help_lists_the_options() -> None:

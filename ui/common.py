@@ -18,7 +18,7 @@ import streamlit as st
 from analysis import aggregate as ag
 from analysis import store
 from analysis.errors import StancemapError
-from analysis.records import AnalysisResult
+from analysis.records import MAX_TARGET_CHARS, AnalysisResult
 from analysis.sharelink import ViewState, parse_view, share_url, view_to_params
 
 # Session-state keys shared between pages (page-local keys carry the page's prefix).
@@ -279,7 +279,7 @@ def targets_editor(result: AnalysisResult) -> None:
                                  "actors and issues: " + "; ".join(proposed) + "."))
         st.caption("A target added here is scored on every statement of this saved analysis "
                    "(only the stance step runs again) and shows for everyone with the link.")
-        st.text_input("New target", key="targets_new", max_chars=200, placeholder="e.g. a negotiated peace deal")
+        st.text_input("New target", key="targets_new", max_chars=MAX_TARGET_CHARS, placeholder="e.g. a negotiated peace deal")
         st.text_input("Edit token", key="targets_token", type="password",
                       value=st.session_state.get(EDIT_TOKENS, {}).get(analysis_id, ""))
         st.button("Add target", key="targets_add", on_click=_add_target, args=(analysis_id,))

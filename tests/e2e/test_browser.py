@@ -297,3 +297,11 @@ def test_clicked_bar_lists_evidence_and_the_link_carries_it(app_url, e2e_db, new
     other.get_by_text("Evidence for Kremlin").wait_for()
     assert "The Kremlin said there are no plans for talks." in other.locator('[data-testid="stMain"]').inner_text()
     assert_clean(other)
+
+
+@pytest.mark.parametrize("path", ["/no-such-page", "/..%2F..%2Fetc%2Fpasswd", "/dashbord?analysis=x"])
+def test_unknown_paths_say_not_found(app_url, new_page, path):
+    page = new_page()
+    page.goto(app_url + path)
+    page.get_by_text("Page not found").wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0 and page.dialogs == []
