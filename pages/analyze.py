@@ -21,6 +21,9 @@ PRESETS: dict[str, list[str]] = {
     "Trade": ["tariffs on imports", "free trade agreements"],
     "Migration": ["stricter immigration controls", "the right to asylum"],
 }
+# The browser holds a paste in the page: 10 MB froze a tab at 3 GB. A million characters is a
+# 150,000-word text; longer texts go through the upload box (25 MB, read on the server).
+MAX_PASTE_CHARS = 1_000_000
 PROPOSED_TARGETS = 5  # targets proposed from the text when the user types none
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "pdf", "docx", "csv", "jsonl", "ndjson"]
 
@@ -142,8 +145,9 @@ st.caption("Who says what about what: every statement, its speaker and country, 
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    st.text_area("Paste article text", key="analyze_text", height=260,
-                 placeholder="Paste one article (title on the first line helps)...")
+    st.text_area("Paste article text", key="analyze_text", height=260, max_chars=MAX_PASTE_CHARS,
+                 placeholder="Paste one article (title on the first line helps)...",
+                 help=f"Up to {MAX_PASTE_CHARS:,} characters (a very long article); upload longer texts as files.")
     if EXAMPLE.exists():
         st.button("Use the example article", on_click=_use_example)
     st.file_uploader(

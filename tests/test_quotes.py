@@ -284,3 +284,22 @@ def test_invisible_format_characters_neither_break_nor_shift(text: str, kind: st
 def test_reporting_forms_beyond_said(text: str, kind: str, cue: str) -> None:
     statement, _ = _only(text)
     assert (statement.kind, statement.speaker, statement.cue.text if statement.cue else None) == (kind, "Smith", cue)
+
+
+def test_no_statement_is_longer_than_the_bound_whatever_the_input() -> None:
+    """A transcript without punctuation or a run-on page is cut, so work per statement is bounded."""
+    from analysis.segment import MAX_STATEMENT_CHARS, segment
+
+    for text in ("x" * 200_000, "Some words here, and more " * 3000, ("word " * 30 + ". ") * 2000,
+                 '"' + "He said it was fine and then he said it again " * 200 + '"'):
+        segs = segment(text)
+        assert max(len(s.text) for s in segs) <= MAX_STATEMENT_CHARS
+        # Nothing is lost: the pieces cover every character of the input, in order.
+        assert "".join("".join(s.text.split()) for s in segs) == "".join(text.split())
+
+
+def test_said_no_ends_a_sentence_but_no_10_does_not() -> None:
+    from analysis.segment import split_sentences
+
+    assert [s.text for s in split_sentences("He lives at No. 10 Downing St. today. Ukraine said no. Then left.")] == \
+        ["He lives at No. 10 Downing St. today.", "Ukraine said no.", "Then left."]
