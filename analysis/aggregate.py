@@ -6,9 +6,12 @@ heatmap cell can list its evidence.
 
 Net stance and its interval
 ---------------------------
-Each statement contributes its *expected vote* toward a target, ``net = p(favor) - p(against)``
-in [-1, 1] (probabilities rather than argmax labels, so a 51/49 call does not count as a full
-vote). A group's net stance is the mean over its statements.
+Each statement that takes a side on a target (labelled favor or against) contributes its
+*expected vote* toward it, ``net = p(favor) - p(against)`` in [-1, 1] (probabilities rather than
+argmax labels, so a 51/49 call does not count as a full vote). A group's net stance is the mean
+over those statements; statements labelled "none" (about something else, or neutral reporting)
+are counted beside it (``n_all``, ``on_target``) but are no votes, so an actor's one clear
+position is not averaged away by everything else they said.
 
 The 95% interval is a Wilson score interval computed on ``u = (net + 1) / 2`` in [0, 1] with
 ``sum(u)`` "successes" out of ``n``, mapped back to [-1, 1]. Why Wilson on fractional outcomes:
@@ -158,22 +161,39 @@ def filter_frame(
 
 
 def _group_stance(df: pd.DataFrame, keys: list[str], min_n: int) -> pd.DataFrame:
+    """Net stance per group over the statements that take a side on the target.
+
+    An actor quoted eight times, once on the target, holds the position of that one statement,
+    not an eighth of it: statements labelled "none" toward a target (about something else, or
+    neutral reporting) are not votes. ``n`` counts the side-taking statements (what the net
+    stance, its interval and ``statement_ids`` come from); ``n_all`` counts every statement of
+    the group scored for the target, and ``on_target`` = n / n_all says how much of what the
+    group said was about the target. ``favor`` / ``against`` / ``none`` count labels over all.
+    Groups where nothing takes a side have no stance and are left out (no data, not "0").
+    """
+    cols = keys + list(AGG_COLUMNS) + ["n_all", "on_target"]
     if df.empty:
-        return pd.DataFrame(columns=keys + list(AGG_COLUMNS))
+        return pd.DataFrame(columns=cols)
     work = df.assign(_u=(df["net"] + 1.0) / 2.0,
                      _f=(df["stance"] == "favor").astype(int),
                      _a=(df["stance"] == "against").astype(int),
                      _o=(df["stance"] == "none").astype(int))
-    g = work.groupby(keys, sort=False, dropna=True)
-    out = g.agg(n=("net", "size"), net=("net", "mean"), _usum=("_u", "sum"), favor=("_f", "sum"),
-                against=("_a", "sum"), none=("_o", "sum"),
-                statement_ids=("statement_id", list)).reset_index()
+    counts = work.groupby(keys, sort=False, dropna=True).agg(
+        n_all=("net", "size"), favor=("_f", "sum"), against=("_a", "sum"), none=("_o", "sum")).reset_index()
+    sided = work[work["stance"].isin(("favor", "against"))]
+    if sided.empty:
+        return pd.DataFrame(columns=cols)
+    out = sided.groupby(keys, sort=False, dropna=True).agg(
+        n=("net", "size"), net=("net", "mean"), _usum=("_u", "sum"),
+        statement_ids=("statement_id", list)).reset_index()
+    out = out.merge(counts, on=keys, how="left")
     ci = [wilson_net_interval(u, int(n)) for u, n in zip(out["_usum"], out["n"], strict=True)]
     out["lo"] = [c[0] for c in ci]
     out["hi"] = [c[1] for c in ci]
+    out["on_target"] = out["n"] / out["n_all"]
     out = out[out["n"] >= max(1, min_n)]
-    return out[keys + list(AGG_COLUMNS)].sort_values(keys[:-1] + ["net"] if len(keys) > 1 else ["net"],
-                                                     ascending=True).reset_index(drop=True)
+    return out[cols].sort_values(keys[:-1] + ["net"] if len(keys) > 1 else ["net"],
+                                 ascending=True).reset_index(drop=True)
 
 
 def stance_by_actor(df: pd.DataFrame, min_n: int = 1) -> pd.DataFrame:

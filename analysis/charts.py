@@ -28,7 +28,10 @@ from .aggregate import KIND_NAMES  # noqa: F401  (re-exported for pages)
 # Streamlit serves ./static/ at /app/static/ and our pages live one level deep (/dashboard).
 TOPOJSON_URL = "app/static/"
 PLOTLY_CONFIG: dict[str, Any] = {"topojsonURL": TOPOJSON_URL, "displaylogo": False}
-STANCE_SCALE: list[list[Any]] = [[0.0, "#c0392b"], [0.5, "#e5e5e5"], [1.0, "#2166ac"]]
+# The middle (balanced) is a mid grey, clearly apart from the white of "no data" on the map and
+# the heatmap: a pale grey balance looked the same as a country nobody from spoke.
+STANCE_SCALE: list[list[Any]] = [[0.0, "#c0392b"], [0.5, "#b3b3b3"], [1.0, "#2166ac"]]
+NO_DATA_COLOUR = "#ffffff"
 SENTIMENT_COLOURS: dict[str, str] = {"negative": "#c0392b", "neutral": "#9e9e9e", "positive": "#2e8b57"}
 # Legends above the plot, right-aligned: below it they collide with the x-axis title.
 TOP_LEGEND: dict[str, Any] = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"}
@@ -52,7 +55,7 @@ def _inert_all(values: Iterable[Any]) -> list[str]:
 def _stance_colour(net: float) -> str:
     """Colour of a net stance on the shared red-grey-blue scale."""
     t = (max(-1.0, min(1.0, float(net))) + 1) / 2
-    lo, mid, hi = (192, 57, 43), (229, 229, 229), (33, 102, 172)
+    lo, mid, hi = (192, 57, 43), (179, 179, 179), (33, 102, 172)
     a, b, f = (lo, mid, t * 2) if t < 0.5 else (mid, hi, (t - 0.5) * 2)
     return "#" + "".join(f"{round(a[i] + (b[i] - a[i]) * f):02x}" for i in range(3))
 
@@ -84,13 +87,15 @@ def stance_bars(agg: pd.DataFrame, key: str, *, title: str, target: str | None =
         marker_color=[_stance_colour(v) for v in d["net"]],
         error_x={"type": "data", "symmetric": False, "array": (d["hi"] - d["net"]).tolist(),
                  "arrayminus": (d["net"] - d["lo"]).tolist(), "color": "#555", "thickness": 1.2},
-        customdata=[[str(k), int(n), lo, hi] for k, n, lo, hi in zip(d[key], d["n"], d["lo"], d["hi"], strict=True)],
+        customdata=[[str(k), int(n), lo, hi, int(n_all)] for k, n, lo, hi, n_all in
+                    zip(d[key], d["n"], d["lo"], d["hi"], d["n_all"] if "n_all" in d else d["n"], strict=True)],
         hovertemplate="<b>%{y}</b><br>net stance %{x:+.2f}<br>95% interval %{customdata[2]:+.2f} to "
-                      "%{customdata[3]:+.2f}<br>n=%{customdata[1]}<extra></extra>",
+                      "%{customdata[3]:+.2f}<br>%{customdata[1]} of %{customdata[4]} statements take a side "
+                      "on the target<extra></extra>",
     ))
     fig.update_layout(title=inert(title), height=_height(len(d)), margin={"l": 10, "r": 40, "t": 50, "b": 40},
                       xaxis={"range": [-1.15, 1.15], "zeroline": True, "zerolinecolor": "#333",
-                             "title": "net stance (favor − against), 95% interval"},
+                             "title": "net stance of the statements taking a side (favor − against), 95% interval"},
                       yaxis={"automargin": True}, showlegend=False, clickmode="event+select")
     return fig
 
@@ -102,14 +107,19 @@ def stance_map(agg: pd.DataFrame, *, title: str, target: str | None = None) -> g
         locations=d["speaker_country"].tolist(), locationmode="ISO-3", z=d["net"].tolist(),
         zmin=-1, zmax=1, colorscale=STANCE_SCALE, marker_line_color="#666", marker_line_width=0.5,
         colorbar={"title": "net stance", "tickvals": [-1, 0, 1], "ticktext": ["against", "0", "favor"]},
-        customdata=[[str(k), int(n), lo, hi, inert(name)] for k, n, lo, hi, name in
-                    zip(d["speaker_country"], d["n"], d["lo"], d["hi"], d["country_name"], strict=True)],
+        customdata=[[str(k), int(n), lo, hi, inert(name), int(n_all)] for k, n, lo, hi, name, n_all in
+                    zip(d["speaker_country"], d["n"], d["lo"], d["hi"], d["country_name"],
+                        d["n_all"] if "n_all" in d else d["n"], strict=True)],
         hovertemplate="<b>%{customdata[4]}</b><br>net stance %{z:+.2f}<br>95% interval "
-                      "%{customdata[2]:+.2f} to %{customdata[3]:+.2f}<br>n=%{customdata[1]}<extra></extra>",
+                      "%{customdata[2]:+.2f} to %{customdata[3]:+.2f}<br>%{customdata[1]} of %{customdata[5]} "
+                      "statements take a side<extra></extra>",
     ))
+    fig.add_annotation(text="white: no statement from there takes a side (no data); grey: balanced",
+                       showarrow=False, x=0, y=0, xref="paper", yref="paper", xanchor="left",
+                       yanchor="bottom", font={"size": 11, "color": "#555"})
     fig.update_layout(title=inert(title), height=420, margin={"l": 0, "r": 0, "t": 50, "b": 0},
                       geo={"showframe": False, "showcoastlines": True, "projection_type": "natural earth",
-                           "showcountries": True, "countrycolor": "#bbb", "landcolor": "#f7f7f7",
+                           "showcountries": True, "countrycolor": "#bbb", "landcolor": NO_DATA_COLOUR,
                            "showland": True, "fitbounds": False, "lataxis_range": [-58, 85]},
                       clickmode="event+select")
     return fig
@@ -146,7 +156,8 @@ def stance_heatmap(agg: pd.DataFrame, *, title: str = "Net stance: actor × targ
         hovertemplate="<b>%{y}</b> on <i>%{x}</i><br>net %{z:+.2f}, n=%{customdata[1]}<extra></extra>",
     ))
     fig.update_layout(title=inert(title), height=_height(len(actors)), margin={"l": 10, "r": 10, "t": 50, "b": 40},
-                      yaxis={"automargin": True, "autorange": "reversed"}, xaxis={"side": "bottom"})
+                      yaxis={"automargin": True, "autorange": "reversed"}, xaxis={"side": "bottom"},
+                      plot_bgcolor=NO_DATA_COLOUR)  # an empty cell (no side taken) is white, not grey
     return fig
 
 

@@ -229,6 +229,13 @@ if section == "stance":
                     continue
                 data_t, figs_t = drawn["per_target"][tgt], drawn["target_figures"][tgt]
                 with tab:
+                    scored = int((long_df["target"] == tgt).sum()) if len(long_df) else 0
+                    sided = int(long_df[(long_df["target"] == tgt) & long_df["stance"].isin(("favor", "against"))]
+                                .shape[0]) if len(long_df) else 0
+                    st.caption(md_escape(
+                        f"Net stance counts only the statements that take a side on “{tgt}”: {sided} of "
+                        f"{scored} statements. n on a bar is that actor's side-taking statements (hover for how "
+                        f"many they said in all); actors below the minimum ({int(min_n)}) are not drawn."))
                     left, right = st.columns(2)
                     with left:
                         ev_actor = draw(figs_t["actor"], f"actor_{i}")
@@ -262,7 +269,13 @@ elif section == "mentions":
 else:
     with sections[3]:
         if not (dated or sourced):
-            st.info("These articles carry no publication dates and no outlets.")
+            st.info("These articles carry no publication dates and no outlets, so there is no trend and "
+                    "no outlet comparison. Upload files with a date line or a CSV/JSONL with 'published' and "
+                    "'source' columns to see them.")
+        elif not dated:
+            st.caption("No trend: the articles carry no publication dates.")
+        elif not sourced:
+            st.caption("No outlet comparison: the articles carry no source / outlet.")
         left, right = st.columns(2)
         if dated:
             with left:

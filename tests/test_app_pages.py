@@ -374,8 +374,11 @@ def test_linked_actor_focus_follows_the_open_target_and_stale_focus_is_harmless(
     at = open_page("dashboard", analysis=analysis_id, target="sanctions on Russia", focus="actor:Donald Trump")
     md = texts(at, "markdown")
     assert r"**Evidence for** Donald Trump" in md
-    n_trump = sum(1 for r in result.rows if r["speaker"] == "Donald Trump")
-    assert f"{n_trump} evidence statement(s)" in texts(at, "caption")
+    # The evidence is the statements his number is made of: the one taking a side on sanctions.
+    sided = [r for r in result.rows if r["speaker"] == "Donald Trump"
+             and r["stance"]["sanctions on Russia"]["label"] != "none"]
+    assert len(sided) == 1 and "1 evidence statement(s)" in texts(at, "caption")
+    assert r"Trump said sanctions were not needed\." in texts(at, "markdown")
     assert qp(at, "focus") == ["actor:Donald Trump"] and qp(at, "target") == ["sanctions on Russia"]
     # an actor the filters (or a correction) removed, or a forged key: nothing listed, no error
     for focus in ("actor:Nobody", "map:<script>", "cell:Kremlin"):

@@ -22,7 +22,8 @@ def test_stance_bars_show_net_interval_and_n(long):
     bar = fig.data[0]
     assert bar.type == "bar" and bar.orientation == "h"
     labels = dict(zip(bar.y, bar.x, strict=True))
-    assert labels["Donald Trump (n=3)"] == pytest.approx(0.7 / 3)
+    assert labels["Donald Trump (n=1)"] == pytest.approx(0.7)  # his one statement on the target
+    assert "take a side" in bar.hovertemplate and [c[4] for c in bar.customdata if c[0] == "Donald Trump"] == [3]
     assert len(bar.error_x.array) == len(agg) and all(v >= 0 for v in bar.error_x.array)
     assert {c[0] for c in bar.customdata} == set(agg["speaker"])  # keys lead back to evidence
     assert fig.layout.xaxis.range == (-1.15, 1.15)
@@ -30,7 +31,8 @@ def test_stance_bars_show_net_interval_and_n(long):
 
 def test_stance_colours_diverge():
     assert charts._stance_colour(-1) == "#c0392b" and charts._stance_colour(1) == "#2166ac"
-    assert charts._stance_colour(0) == "#e5e5e5"
+    # Balanced is a mid grey, never the white that means "no data" on the map and the heatmap.
+    assert charts._stance_colour(0) == "#b3b3b3" != charts.NO_DATA_COLOUR
 
 
 def test_choropleth_uses_iso3_and_fixed_scale(long):
