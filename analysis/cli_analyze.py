@@ -48,6 +48,9 @@ def register(sub: Any) -> None:
     p.add_argument("--batch-size", type=int, default=32, metavar="N")
     p.add_argument("--overrides", default=None, metavar="FILE",
                    help="actor -> country overrides (JSON or CSV; see README)")
+    p.add_argument("--keep-duplicates", action="store_true",
+                   help="analyse every copy of identical / near-identical articles (default: the same "
+                        "wire story in several outlets is analysed and counted once; copies are listed)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(func=run_analyze)
 
@@ -159,7 +162,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     bar = _TqdmProgress(enabled=not args.no_progress and len(articles) > 0)
     try:
         result = analyze(articles, targets, sentiment_model=sentiment_model, stance_model=stance_model,
-                         batch_size=args.batch_size, progress=bar, overrides=overrides)
+                         batch_size=args.batch_size, progress=bar, overrides=overrides,
+                         keep_duplicates=args.keep_duplicates)
     finally:
         bar.close()
     result.errors = list(errors) + list(result.errors)
@@ -175,6 +179,11 @@ def run_analyze(args: argparse.Namespace) -> int:
         analysis_id, edit_token = save_analysis(result, args.db, edit_token=edit_token)
         for r in result.rows:
             r["analysis_id"] = analysis_id
+    for group in result.settings.get("duplicates", []):
+        copies = ", ".join(f"{c['article_id']}" + (f" ({c['source']})" if c.get("source") else "")
+                           for c in group["copies"])
+        print(f"duplicate: {copies} repeat(s) {group['kept']}; analysed and counted once "
+              f"(--keep-duplicates to analyse every copy)", file=sys.stderr)
     rows = [contract_row(r) for r in result.rows]
     write_rows(rows, fmt, args.out)
     print(f"{len(articles)} article(s), {len(rows)} statement(s)"

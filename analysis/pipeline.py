@@ -110,12 +110,16 @@ def analyze(
     batch_size: int = 32,
     progress: Progress | None = None,
     overrides: dict[str, Any] | None = None,
+    keep_duplicates: bool = False,
 ) -> AnalysisResult:
     """Statements of ``articles`` with speakers, countries, sentiment and stance toward ``targets``.
 
     Models default to the bundled ones (loaded once per process). ``overrides`` maps actor names
     to countries (see :func:`analysis.countries.normalize_overrides`); they win over the text
-    and the gazetteer. Raises ModelUnavailable when a model cannot be loaded.
+    and the gazetteer. Identical and near-identical articles (the same wire story in several
+    outlets, :mod:`analysis.dedup`) are analysed and counted once, the first copy in input order;
+    the others are listed in ``settings["duplicates"]`` ("also published by"), unless
+    ``keep_duplicates``. Raises ModelUnavailable when a model cannot be loaded.
     """
     from .countries import normalize_overrides
 
@@ -124,6 +128,12 @@ def analyze(
     targets = normalize_targets(targets)
     norm_overrides = normalize_overrides(overrides) if overrides else None
     articles = unique_article_ids(list(articles))  # statement ids stay unique in the analysis
+    duplicates: list[dict[str, Any]] = []
+    if not keep_duplicates:
+        from .dedup import find_duplicates
+
+        articles, groups = find_duplicates(articles)
+        duplicates = [g.to_dict() for g in groups]
     # 1. statements, speakers, actors (rules only)
     per_article: list[tuple[Article, list[Statement], list[Mention], dict[str, Actor]]] = []
     errors: list[FileError] = []
@@ -242,7 +252,8 @@ def analyze(
         # The stance id is None when no target was given (nothing was scored for stance).
         models=models,  # type: ignore[arg-type]
         errors=errors,
-        settings={"batch_size": batch_size, "overrides": norm_overrides or {}},
+        settings={"batch_size": batch_size, "overrides": norm_overrides or {},
+                  **({"duplicates": duplicates} if duplicates else {})},
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
 

@@ -151,6 +151,17 @@ st.caption(md_escape(f"Saved {result.created or ''} · models: {result.models.ge
                      f"{result.models.get('stance', '?')}"))
 
 targets_editor(result)
+if duplicates := result.settings.get("duplicates"):
+    n_copies = sum(len(g["copies"]) for g in duplicates)
+    with st.expander(f"{n_copies} duplicate article(s) analysed and counted once"):
+        st.caption("Identical or near-identical texts (the same wire story in several outlets; word "
+                   "5-gram similarity of at least 0.8) count once: the first copy is analysed, the "
+                   "others are listed here.")
+        titles_by_id = {a.article_id: (a.title or a.article_id) for a in result.articles}
+        for g in duplicates:
+            also = "; ".join(f"{c.get('source') or c['article_id']} ({c['similarity']:.0%} the same)"
+                             for c in g["copies"])
+            st.markdown(md_escape(f"{titles_by_id.get(g['kept'], g['kept'])} — also published by: {also}"))
 
 with st.sidebar:
     st.header("Filters")

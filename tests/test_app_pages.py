@@ -384,3 +384,14 @@ def test_linked_actor_focus_follows_the_open_target_and_stale_focus_is_harmless(
     for focus in ("actor:Nobody", "map:<script>", "cell:Kremlin"):
         at = open_page("dashboard", analysis=analysis_id, focus=focus)
         assert "Evidence for" not in texts(at, "markdown") and not at.exception
+
+
+def test_dashboard_lists_duplicates_counted_once(db, result):
+    result.settings["duplicates"] = [{"kept": "a0-talks", "copies": [
+        {"article_id": "copy-1", "source": "Local Herald", "title": None, "published": None, "url": None,
+         "similarity": 0.93}]}]
+    analysis_id, _ = store.save_analysis(result, db)
+    at = open_page("dashboard", analysis=analysis_id)
+    assert [e.label for e in at.expander if "duplicate" in e.label] == [
+        "1 duplicate article(s) analysed and counted once"]
+    assert "Local Herald \\(93% the same\\)" in texts(at, "markdown")
