@@ -394,4 +394,4 @@ def test_dashboard_lists_duplicates_counted_once(db, result):
     at = open_page("dashboard", analysis=analysis_id)
     assert [e.label for e in at.expander if "duplicate" in e.label] == [
         "1 duplicate article(s) analysed and counted once"]
-    assert "Local Herald \\(93% the same\\)" in texts(at, "markdown")
+    assert "also published by\\: Local Herald \\(93\\% the same\\)" in texts(at, "markdown")
