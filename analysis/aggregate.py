@@ -121,6 +121,8 @@ def stance_frame(rows: Sequence[dict[str, Any]], targets: Sequence[str] | None =
             if not s:
                 continue
             sc = s.get("scores") or {}
+            if s.get("corrected"):  # a user's correction is certain; the model's scores are kept aside
+                sc = {k: float(k == s.get("label")) for k in ("favor", "against", "none")}
             fav, ag, no = (float(sc.get(k, 0.0) or 0.0) for k in ("favor", "against", "none"))
             records.append({"_i": i, "target": t, "stance": s.get("label"), "p_favor": fav,
                             "p_against": ag, "p_none": no, "net": fav - ag,

@@ -18,12 +18,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import InputError
-from .outfiles import write_atomically
+from .outfiles import statements_csv, table_columns, table_row, write_atomically
 from .models import DEFAULT_SENTIMENT_MODEL, DEFAULT_STANCE_MODEL
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
-NESTED_FIELDS: frozenset[str] = frozenset({"speaker_mention", "cue", "mentions", "sentiment", "stance",
-                                           "models"})
 
 
 def register(sub: Any) -> None:
@@ -88,20 +86,17 @@ class _TqdmProgress:
             bar.close()
 
 
-def _flat(row: dict[str, Any]) -> dict[str, Any]:
-    """A CSV row: nested fields as JSON, every cell safe to open in a spreadsheet."""
-    from .outfiles import spreadsheet_safe
+def write_rows(rows: list[dict[str, Any]], fmt: str, out: str, targets: list[str] | None = None) -> None:
+    """Write rows as JSONL / CSV / Parquet to ``out`` (``-`` = stdout) atomically for files.
 
-    return {k: spreadsheet_safe(json.dumps(v, ensure_ascii=False) if k in NESTED_FIELDS and v is not None else v)
-            for k, v in row.items()}
-
-
-def write_rows(rows: list[dict[str, Any]], fmt: str, out: str) -> None:
-    """Write rows as JSONL / CSV / Parquet to ``out`` (``-`` = stdout) atomically for files."""
+    CSV and Parquet use the product's one statements table (:func:`analysis.outfiles.table_row`);
+    a CSV file starts with a UTF-8 byte-order mark for Excel, CSV on stdout does not (pipes).
+    """
+    targets = list(targets or [])
     if fmt == "parquet" and out == "-":
         raise InputError("Parquet is a binary format: give a file with --out results.parquet.")
     if out == "-":
-        _write(rows, fmt, sys.stdout)
+        _write(rows, fmt, sys.stdout, targets, bom=False)
         sys.stdout.flush()
         return
     target = Path(out)
@@ -112,28 +107,21 @@ def write_rows(rows: list[dict[str, Any]], fmt: str, out: str) -> None:
         if fmt == "parquet":
             import pandas as pd
 
-            pd.DataFrame([_flat(r) for r in rows]).to_parquet(path, index=False)
+            pd.DataFrame([table_row(r, targets) for r in rows],
+                         columns=table_columns(targets)).to_parquet(path, index=False)
         else:
             with open(path, "w", encoding="utf-8", newline="") as fh:
-                _write(rows, fmt, fh)
+                _write(rows, fmt, fh, targets, bom=True)
 
     write_atomically(target, fill)
 
 
-def _write(rows: list[dict[str, Any]], fmt: str, fh: IO[str]) -> None:
+def _write(rows: list[dict[str, Any]], fmt: str, fh: IO[str], targets: list[str], *, bom: bool) -> None:
     if fmt == "jsonl":
         for r in rows:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     elif fmt == "csv":
-        import csv
-
-        from .pipeline import CONTRACT_FIELDS, EXTRA_FIELDS
-
-        fields = [*CONTRACT_FIELDS, *EXTRA_FIELDS]
-        writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
-        writer.writeheader()
-        for r in rows:
-            writer.writerow(_flat(r))
+        statements_csv(rows, targets, fh, bom=bom)
     else:  # pragma: no cover - argparse restricts the choices
         raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
 
@@ -185,7 +173,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         print(f"duplicate: {copies} repeat(s) {group['kept']}; analysed and counted once "
               f"(--keep-duplicates to analyse every copy)", file=sys.stderr)
     rows = [contract_row(r) for r in result.rows]
-    write_rows(rows, fmt, args.out)
+    write_rows(rows, fmt, args.out, targets)
     print(f"{len(articles)} article(s), {len(rows)} statement(s)"
           + (f", {len(errors)} input(s) skipped" if errors else ""), file=sys.stderr)
     if args.db:

@@ -21,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from .outfiles import statements_csv, table_columns, table_row
 from .records import AnalysisResult
 
 TOPOJSON_FILE = Path(__file__).resolve().parents[1] / "static" / "world_110m.json"
@@ -31,54 +32,25 @@ MIME: dict[str, str] = {"csv": "text/csv", "jsonl": "application/x-ndjson",
 
 
 def flat_statements(rows: Sequence[dict[str, Any]], targets: Sequence[str]) -> pd.DataFrame:
-    """One row per statement, nested fields flattened for tables (CSV / Parquet).
-
-    Columns: the contract's scalar fields, ``sentiment`` + ``sentiment_<label>`` probabilities,
-    ``stance[<target>]`` + ``stance[<target>]_<label>`` per target, ``mentions`` as
-    "actor (sentiment)" joined by "; ", and the model ids.
-    """
-    out = []
-    for r in rows:
-        sent = r.get("sentiment") or {}
-        d: dict[str, Any] = {k: r.get(k) for k in (
-            "analysis_id", "article_id", "article_title", "published", "source", "statement_id",
-            "start", "end", "text", "kind", "speaker", "speaker_type", "speaker_country")}
-        d["speaker_mention"] = (r.get("speaker_mention") or {}).get("text")
-        d["cue"] = (r.get("cue") or {}).get("text")
-        d["sentiment"] = sent.get("label")
-        for k, v in (sent.get("scores") or {}).items():
-            d[f"sentiment_{k}"] = v
-        for t in targets:
-            s = (r.get("stance") or {}).get(t) or {}
-            d[f"stance[{t}]"] = s.get("label")
-            for k, v in (s.get("scores") or {}).items():
-                d[f"stance[{t}]_{k}"] = v
-        d["mentions"] = "; ".join(f"{m.get('actor')} ({(m.get('sentiment') or {}).get('label', '?')})"
-                                  for m in r.get("mentions") or [])
-        models = r.get("models") or {}
-        d["model_sentiment"], d["model_stance"] = models.get("sentiment"), models.get("stance")
-        out.append(d)
-    return pd.DataFrame(out)
+    """The statements table (:func:`analysis.outfiles.table_row`): the same layout the CLI
+    writes, nested fields as JSON text, ``corrected``, and a label column per target."""
+    return pd.DataFrame([table_row(r, targets) for r in rows], columns=table_columns(targets))
 
 
 def statements_bytes(rows: Sequence[dict[str, Any]], targets: Sequence[str], fmt: str) -> bytes:
-    """Statements in ``fmt`` (csv, jsonl or parquet). JSONL keeps the contract rows unchanged."""
+    """Statements in ``fmt`` (csv, jsonl or parquet). JSONL keeps the contract rows unchanged;
+    CSV starts with a UTF-8 byte-order mark so that Excel reads it as UTF-8."""
     fmt = fmt.lower()
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
-    df = flat_statements(rows, targets)
     if fmt == "csv":
-        from .outfiles import spreadsheet_safe
-
-        safe = df.copy()
-        for column in safe.columns:
-            if safe[column].dtype == object or str(safe[column].dtype).startswith(("string", "str")):
-                safe[column] = safe[column].map(spreadsheet_safe)
-        return safe.to_csv(index=False).encode("utf-8")
+        buf = io.StringIO(newline="")
+        statements_csv(rows, targets, buf, bom=True)
+        return buf.getvalue().encode("utf-8")
     if fmt == "parquet":
-        buf = io.BytesIO()
-        df.to_parquet(buf, index=False)
-        return buf.getvalue()
+        buf_b = io.BytesIO()
+        flat_statements(rows, targets).to_parquet(buf_b, index=False)
+        return buf_b.getvalue()
     raise ValueError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import IO, Any
 
 
 def write_atomically(path: str | Path, write: Callable[[str], None]) -> None:
@@ -46,3 +49,48 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+# ---------------------------------------------------------------------------------------------
+# The statements table: one layout for every CSV and Parquet the product writes (the CLI's
+# --format csv/parquet and the dashboard's exports), so a file from either opens the same way.
+
+NESTED_FIELDS: frozenset[str] = frozenset({"speaker_mention", "cue", "mentions", "sentiment", "stance", "models"})
+
+
+def table_columns(targets: Sequence[str]) -> list[str]:
+    """The contract's fields, the extra fields, ``corrected``, then one label column per target."""
+    from .pipeline import CONTRACT_FIELDS, EXTRA_FIELDS
+
+    return [*CONTRACT_FIELDS, *EXTRA_FIELDS, "corrected", *(f"stance[{t}]" for t in targets)]
+
+
+def table_row(row: dict[str, Any], targets: Sequence[str], *, spreadsheet: bool = False) -> dict[str, Any]:
+    """One statement as a table row: nested fields as JSON text (README, CLI contract);
+    ``corrected`` lists what a user corrected ("speaker; stance:<target>"), empty if nothing;
+    ``stance[<target>]`` repeats each target's label for filtering in a spreadsheet. With
+    ``spreadsheet``, every text cell is made safe to open in a spreadsheet (CSV)."""
+    out: dict[str, Any] = {}
+    for k in table_columns(()):
+        v = row.get(k)
+        if k == "corrected":
+            v = "; ".join(v or [])
+        elif k in NESTED_FIELDS and v is not None:
+            v = json.dumps(v, ensure_ascii=False)
+        out[k] = v
+    for t in targets:
+        out[f"stance[{t}]"] = ((row.get("stance") or {}).get(t) or {}).get("label")
+    if spreadsheet:
+        out = {k: spreadsheet_safe(v) for k, v in out.items()}
+    return out
+
+
+def statements_csv(rows: Sequence[dict[str, Any]], targets: Sequence[str], fh: IO[str], *, bom: bool) -> None:
+    """The statements table as RFC 4180 CSV. ``bom``: a UTF-8 byte-order mark first, so Excel
+    reads the file as UTF-8 (without it, curly quotes and accents come out garbled)."""
+    if bom:
+        fh.write("\ufeff")
+    writer = csv.DictWriter(fh, fieldnames=table_columns(targets), extrasaction="ignore")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow(table_row(r, targets, spreadsheet=True))

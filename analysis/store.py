@@ -567,6 +567,8 @@ def apply_corrections_to_rows(
         row = index.get(str(c["statement_id"]))
         if row is None:
             continue
+        what = c["field"] if c["field"] != "stance" else f"stance:{c.get('target')}"
+        row["corrected"] = [*[w for w in row.get("corrected") or [] if w != what], what]
         if c["field"] == "speaker":
             row["speaker"] = c["value"]
             # A known actor brings its type and country; an unknown name leaves them unknown
@@ -579,9 +581,11 @@ def apply_corrections_to_rows(
             row["speaker_country"] = c["value"]
             country_fixed.add(str(c["statement_id"]))
         elif c["field"] == "stance" and c.get("target"):
-            label = str(c["value"])
+            # The label becomes the user's; the scores stay the model's (marked as such), never
+            # made-up probabilities. Aggregates count a corrected label as certain.
+            old = dict((row.get("stance") or {}).get(c["target"]) or {})
             stance = dict(row.get("stance") or {})
-            stance[c["target"]] = {"label": label,
-                                   "scores": {k: (1.0 if k == label else 0.0) for k in ("favor", "against", "none")}}
+            stance[c["target"]] = {"label": str(c["value"]), "scores": old.get("scores") or {},
+                                   "corrected": True, "model_label": old.get("model_label", old.get("label"))}
             row["stance"] = stance
     return out

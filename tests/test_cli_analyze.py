@@ -92,7 +92,7 @@ def test_out_to_a_pipe_writes_into_it_and_leaves_it_a_pipe(article: Path, tmp_pa
 def test_format_flag_wins_over_extension(article: Path, tmp_path: Path) -> None:
     out = tmp_path / "rows.txt"
     assert main(["analyze", str(article), "--format", "csv", "--out", str(out), "--no-progress"]) == 0
-    assert out.read_text(encoding="utf-8").startswith("analysis_id,article_id,")
+    assert out.read_text(encoding="utf-8").startswith("\ufeffanalysis_id,article_id,")
 
 
 def test_parquet_needs_a_file(article: Path, capsys: pytest.CaptureFixture[str]) -> None:

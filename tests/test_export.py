@@ -23,9 +23,38 @@ def test_tables_flatten_stance_per_target(result, fmt):
     data = export.statements_bytes(result.rows, result.targets, fmt)
     df = pd.read_csv(io.BytesIO(data)) if fmt == "csv" else pd.read_parquet(io.BytesIO(data))
     assert len(df) == len(result.rows)
-    assert "stance[a ceasefire in Ukraine]" in df and "stance[sanctions on Russia]_favor" in df
+    assert "stance[a ceasefire in Ukraine]" in df and "stance[sanctions on Russia]" in df
     assert df.loc[1, "speaker"] == "Antonio Tajani" and df.loc[1, "stance[a ceasefire in Ukraine]"] == "favor"
-    assert df.loc[0, "mentions"] == "Vladimir Putin (positive)"
+    # The contract's fields, nothing dropped: mentions keep actor, country and sentiment scores.
+    assert {"confidence", "section", "speaker_role", "corrected"} <= set(df.columns)
+    assert json.loads(df.loc[0, "mentions"])[0]["actor"] == "Vladimir Putin"
+    assert json.loads(df.loc[0, "stance"])["a ceasefire in Ukraine"]["scores"]["favor"] == pytest.approx(0.8)
+    if fmt == "csv":
+        assert data.startswith("\ufeff".encode("utf-8"))  # Excel reads it as UTF-8
+
+
+def test_the_dashboard_and_the_cli_write_one_statements_layout(result, tmp_path):
+    from analysis.cli_analyze import write_rows
+
+    write_rows(result.rows, "csv", str(tmp_path / "cli.csv"), result.targets)
+    cli = pd.read_csv(tmp_path / "cli.csv", encoding="utf-8-sig")
+    app = pd.read_csv(io.BytesIO(export.statements_bytes(result.rows, result.targets, "csv")), encoding="utf-8-sig")
+    assert list(cli.columns) == list(app.columns) and cli.equals(app)
+
+
+def test_corrected_rows_are_flagged_and_keep_the_models_scores(result):
+    from analysis.store import apply_corrections_to_rows
+
+    fixed = apply_corrections_to_rows(result.rows, [
+        {"statement_id": "a0-talks:0", "field": "stance", "target": "a ceasefire in Ukraine", "value": "against"},
+        {"statement_id": "a0-talks:0", "field": "speaker", "target": None, "value": "Antonio Tajani"}])
+    df = pd.read_csv(io.BytesIO(export.statements_bytes(fixed, result.targets, "csv")), encoding="utf-8-sig")
+    assert df.loc[0, "corrected"] == "stance:a ceasefire in Ukraine; speaker"
+    assert pd.isna(df.loc[1, "corrected"])
+    stance = json.loads(df.loc[0, "stance"])["a ceasefire in Ukraine"]
+    # The label is the user's; the scores stay the model's (not a made-up 1.0 / 0.0), marked so.
+    assert stance["label"] == "against" and stance["corrected"] is True and stance["model_label"] == "favor"
+    assert stance["scores"]["favor"] == pytest.approx(0.8)
 
 
 def test_unknown_format_is_refused(result):
@@ -87,6 +116,6 @@ def test_cli_csv_cells_never_start_a_spreadsheet_formula(tmp_path):
     row = {"article_id": "=1+1", "article_title": "@SUM(A1)", "source": "+cmd", "text": "-2+3",
            "stance": {"t": {"label": "favor"}}}
     with open(tmp_path / "out.csv", "w", encoding="utf-8", newline="") as fh:
-        _write([row], "csv", fh)
+        _write([row], "csv", fh, ["t"], bom=False)
     [read] = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
     assert (read["article_id"], read["article_title"], read["source"], read["text"]) == ("'=1+1", "'@SUM(A1)", "'+cmd", "'-2+3")
