@@ -35,6 +35,9 @@ NO_DATA_COLOUR = "#ffffff"
 SENTIMENT_COLOURS: dict[str, str] = {"negative": "#c0392b", "neutral": "#9e9e9e", "positive": "#2e8b57"}
 # Legends above the plot, right-aligned: below it they collide with the x-axis title.
 TOP_LEGEND: dict[str, Any] = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"}
+# One colour per target, in the user's order, on every multi-target chart (app and exports alike;
+# without it a report drew every trend line black).
+TARGET_COLOURS: list[str] = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
 STANCE_COLOURS: dict[str, str] = {"against": "#c0392b", "none": "#bdbdbd", "favor": "#2166ac"}
 
 
@@ -254,8 +257,10 @@ def trend(agg: pd.DataFrame, *, title: str = "Net stance over time") -> go.Figur
     xaxis: dict[str, Any] = {"type": "date", "tickformat": "%Y-%m-%d"}
     if days <= 14:
         xaxis["dtick"] = 86400000.0
-    fig.update_layout(title=inert(title), height=360, yaxis={"range": [-1.05, 1.05], "title": "net stance"},
-                      xaxis=xaxis, margin={"l": 10, "r": 10, "t": 50, "b": 40}, legend=TOP_LEGEND)
+    fig.update_layout(title=inert(title), height=360, yaxis={"range": [-1.05, 1.05], "title": "net stance",
+                                                              "automargin": True},
+                      xaxis={**xaxis, "automargin": True}, margin={"l": 10, "r": 10, "t": 50, "b": 40},
+                      legend=TOP_LEGEND, colorway=TARGET_COLOURS)
     return fig
 
 
@@ -270,6 +275,8 @@ def outlets(agg: pd.DataFrame, *, title: str = "Net stance by outlet") -> go.Fig
                              "arrayminus": (part["net"] - part["lo"]).tolist(), "thickness": 1},
                     customdata=[[f"{s}|{t}", int(n)] for s, n in zip(part["source"], part["n"], strict=True)],
                     hovertemplate="<b>%{x}</b><br>net %{y:+.2f}, n=%{customdata[1]}<extra>%{fullData.name}</extra>")
-    fig.update_layout(title=inert(title), barmode="group", height=360, yaxis={"range": [-1.1, 1.1], "title": "net stance"},
-                      margin={"l": 10, "r": 10, "t": 50, "b": 40}, legend=TOP_LEGEND)
+    fig.update_layout(title=inert(title), barmode="group", height=360,
+                      yaxis={"range": [-1.1, 1.1], "title": "net stance", "automargin": True},
+                      xaxis={"automargin": True}, margin={"l": 10, "r": 10, "t": 50, "b": 40}, legend=TOP_LEGEND,
+                      colorway=TARGET_COLOURS)
     return fig

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from .aggregate import KIND_NAMES
 from .outfiles import statements_csv, table_columns, table_row
 from .records import AnalysisResult
 
@@ -65,6 +67,15 @@ def _geo_assets_script(figures: Sequence[go.Figure]) -> str:
     return f"<script>window.PlotlyGeoAssets={{topojson:{{'world_110m':{data}}}}};</script>"
 
 
+def file_slug(name: str) -> str:
+    """A chart or analysis name as a plain file name part ("Stance by actor — a ceasefire" ->
+    "stance-by-actor-a-ceasefire"): ASCII letters, digits and hyphens only, at most 80."""
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-") or "chart"
+
+
 def chart_html(fig: go.Figure, *, title: str = "Stancemap chart") -> str:
     """A chart as a standalone HTML page that opens offline (plotly.js and map outline embedded)."""
     body = pio.to_html(fig, include_plotlyjs=True, full_html=False, config={"displaylogo": False})
@@ -88,7 +99,8 @@ def report_html(result: AnalysisResult, figures: Sequence[tuple[str, go.Figure]]
         f"<h1>{e(result.title or 'Stancemap analysis')}</h1>",
         f"<p>Analysis <code>{e(result.analysis_id or '-')}</code>, created {e(result.created or '-')}; "
         f"{len(result.articles)} article(s), {len(result.rows)} statement(s); targets: "
-        f"{e(', '.join(result.targets))}; models: {e(json.dumps(result.models))}.</p>",
+        f"{e(', '.join(result.targets))}; models: sentiment {e(str(result.models.get('sentiment') or '-'))}, "
+        f"stance {e(str(result.models.get('stance') or '-'))}.</p>",
     ]
     if share_link:
         parts.append(f"<p>Share link: <a href='{e(share_link, quote=True)}'>{e(share_link)}</a></p>")
@@ -103,7 +115,7 @@ def report_html(result: AnalysisResult, figures: Sequence[tuple[str, go.Figure]]
         stance = r.get("stance") or {}
         parts.append(
             "<tr>" + "".join(f"<td>{e(str(v or ''))}</td>" for v in (
-                r.get("speaker"), r.get("speaker_country"), r.get("kind"),
+                r.get("speaker"), r.get("speaker_country"), KIND_NAMES.get(str(r.get("kind")), r.get("kind")),
                 (r.get("sentiment") or {}).get("label")))
             + "".join(f"<td>{e(str((stance.get(t) or {}).get('label', '')))}</td>" for t in result.targets)
             + f"<td>{e(r.get('text') or '')}</td></tr>")

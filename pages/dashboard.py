@@ -316,7 +316,7 @@ with st.expander("Export"):
     fig_by_name = dict(figures)
     st.download_button("Chart as standalone HTML",
                        data=lambda: export.chart_html(fig_by_name[chosen], title=chosen),
-                       file_name=f"stancemap-{chosen.lower().replace(' ', '-')}.html", mime="text/html",
+                       file_name=f"stancemap-{export.file_slug(chosen)}.html", mime="text/html",
                        key="dashboard_export_chart_html", on_click="ignore")
     st.download_button("Whole analysis as an HTML report",
                        data=lambda: export.report_html(result, figures, share_link=link),

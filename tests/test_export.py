@@ -119,3 +119,18 @@ def test_cli_csv_cells_never_start_a_spreadsheet_formula(tmp_path):
         _write([row], "csv", fh, ["t"], bom=False)
     [read] = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
     assert (read["article_id"], read["article_title"], read["source"], read["text"]) == ("'=1+1", "'@SUM(A1)", "'+cmd", "'-2+3")
+
+
+def test_chart_file_names_are_plain():
+    assert export.file_slug("Stance by actor — a ceasefire (Ukraine) × NATO") == "stance-by-actor-a-ceasefire-ukraine-nato"
+    assert export.file_slug("Über Zelensky's «plan»") == "uber-zelensky-s-plan"
+    assert export.file_slug("—×()") == "chart"
+
+
+def test_report_names_kinds_and_models_in_words_and_colours_each_trend(result):
+    long = ag.stance_frame(result.rows, result.targets)
+    trend = charts.trend(ag.stance_trend(long))
+    page = export.report_html(result, [("Trend", trend)])
+    assert "indirect speech" in page and ">indirect_quote<" not in page
+    assert "models: sentiment fake:sentiment, stance fake:stance" in page and '{"sentiment"' not in page
+    assert list(trend.layout.colorway[:2]) == charts.TARGET_COLOURS[:2]
