@@ -516,6 +516,17 @@ def save_correction(
                                   target=target, value={"value": value}, created=_now()))
 
 
+def undo_correction(analysis_id: str, correction_id: int, edit_token: str, db_url: str | None = None) -> None:
+    """Remove one recorded correction (its ``id`` from :func:`list_corrections`); the model's
+    value, or an earlier correction of the same field, applies again. Needs the edit token."""
+    with Session(get_engine(db_url)) as session, session.begin():
+        _check_token(session, analysis_id, edit_token)
+        row = session.get(CorrectionRow, int(correction_id))
+        if row is None or row.analysis_id != analysis_id:
+            raise NotFound(f"This analysis has no correction {correction_id!r} (already undone?).")
+        session.delete(row)
+
+
 def normalise_country(value: Any) -> str | None:
     """An ISO 3166-1 alpha-3 code from a code or country name; None clears the country."""
     if value is None or str(value).strip() == "":
@@ -536,7 +547,7 @@ def normalise_country(value: Any) -> str | None:
 
 def _corrections(session: Session, analysis_id: str) -> list[dict[str, Any]]:
     return [
-        {"statement_id": c.statement_id, "field": c.field, "target": c.target,
+        {"id": c.pk, "statement_id": c.statement_id, "field": c.field, "target": c.target,
          "value": (c.value or {}).get("value"), "created": c.created}
         for c in session.scalars(select(CorrectionRow).where(CorrectionRow.analysis_id == analysis_id)
                                  .order_by(CorrectionRow.pk))

@@ -107,38 +107,71 @@ st.caption("Corrections of speaker, country or stance are saved with the analysi
            "is recomputed with them. They need the analysis' edit token.")
 by_id = {str(r.get("statement_id")): r for r in rows}
 if by_id:
-    sid = st.selectbox("Statement", list(by_id), key="statements_fix_id",
+    # The whole statement is the option's label, so typing any of its words finds it.
+    sid = st.selectbox("Statement (type any words of it to search)", list(by_id), key="statements_fix_id",
                        format_func=lambda i: f"{i} — {by_id[i].get('speaker') or 'unattributed'}: "
-                                             f"{(by_id[i].get('text') or '')[:90]}")
+                                             f"{' '.join((by_id[i].get('text') or '').split())}")
     fix_field = st.radio("Field", ["speaker", "country", "stance"], horizontal=True, key="statements_fix_field")
     row = by_id[sid]
     if fix_field == "speaker":
+        st.caption(md_escape(f"Now: {row.get('speaker') or 'unattributed'}"
+                             + (" (corrected)" if "speaker" in (row.get("corrected") or []) else " (rules)")))
         known = sorted({a.name for a in result.actors} | set(speakers))
         value: object = st.selectbox("Speaker", ["(none)", *known], key="statements_fix_speaker",
                                      accept_new_options=True,
                                      index=(known.index(row["speaker"]) + 1) if row.get("speaker") in known else 0)
         value = None if value == "(none)" else value
     elif fix_field == "country":
+        st.caption(md_escape(f"Now: {row.get('speaker_country') or 'none'}"
+                             + (" (corrected)" if "country" in (row.get("corrected") or []) else "")))
         value = st.text_input("Country (ISO-3 code or name; empty clears it)", value=row.get("speaker_country") or "",
                               key="statements_fix_country") or None
     else:
         tgt = st.selectbox("Target", result.targets, key="statements_fix_target")
-        label = st.radio("Stance", list(STANCE_LABELS), horizontal=True, key="statements_fix_label")
+        now = ((row.get("stance") or {}).get(tgt) or {})
+        labels = list(STANCE_LABELS)
+        if now.get("corrected"):
+            st.caption(md_escape(f"Now: {now.get('label')} (corrected; the model said {now.get('model_label')})"))
+        elif now:
+            p_now = (now.get("scores") or {}).get(now.get("label"), 0.0)
+            st.caption(md_escape(f"Now: {now.get('label')} (model, {p_now:.0%} sure)"))
+        label = st.radio("Stance", labels, horizontal=True, key=f"statements_fix_label_{sid}_{tgt}",
+                         index=labels.index(now["label"]) if now.get("label") in labels else 0)
         value = {"target": tgt, "label": label}
-    token_default = st.session_state.get(EDIT_TOKENS, {}).get(analysis_id, "")
-    token = st.text_input("Edit token", value=token_default, type="password", key="statements_fix_token")
-    if st.button("Save correction", key="statements_fix_save"):
+    # The token and the button are one form: the token is sent with the click (or Enter) whatever
+    # the focus did before (Tab from a password field lands on its show/hide toggle).
+    with st.form("statements_fix_form", border=False):
+        token = st.text_input("Edit token", value=st.session_state.get(EDIT_TOKENS, {}).get(analysis_id, ""),
+                              type="password", key="statements_fix_token")
+        save = st.form_submit_button("Save correction", key="statements_fix_save")
+    if save:
         try:
             store.save_correction(analysis_id, sid, fix_field, value, token, db_url())
         except StancemapError as exc:
             st.error(md_escape(str(exc)))
         else:
-            st.session_state.setdefault(EDIT_TOKENS, {})[analysis_id] = token
+            st.session_state.setdefault(EDIT_TOKENS, {})[analysis_id] = token.strip()
             st.session_state["statements_fixed"] = sid
             st.rerun()
     if fixed := st.session_state.pop("statements_fixed", None):
         st.success(md_escape(f"Saved the correction of {fixed}; the dashboard now uses it."))
+    if undone := st.session_state.pop("statements_undone", None):
+        st.success(md_escape(undone))
     corrections = store.list_corrections(analysis_id, db_url())
     if corrections:
-        with st.expander(f"{len(corrections)} correction(s) recorded"):
+        with st.expander(f"{len(corrections)} correction(s) recorded", expanded=bool(fixed)):
             st.dataframe(pd.DataFrame(corrections), hide_index=True)
+            labels_by_id = {c["id"]: f"#{c['id']} {c['statement_id']} {c['field']}"
+                            + (f" [{c['target']}]" if c.get("target") else "") + f" → {c['value']}"
+                            for c in corrections}
+            undo_id = st.selectbox("Undo a correction", list(labels_by_id), index=len(labels_by_id) - 1,
+                                   format_func=lambda i: labels_by_id[i], key="statements_undo_id")
+            if st.button("Undo it", key="statements_undo"):
+                try:
+                    store.undo_correction(analysis_id, undo_id,
+                                          st.session_state.get(EDIT_TOKENS, {}).get(analysis_id) or token, db_url())
+                except StancemapError as exc:
+                    st.error(md_escape(str(exc)))
+                else:
+                    st.session_state["statements_undone"] = f"Undid {labels_by_id[undo_id]}; the dashboard no longer uses it."
+                    st.rerun()

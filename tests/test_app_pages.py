@@ -175,6 +175,27 @@ def test_statements_correction_reaggregates(db, result):
     assert speakers["a0-rome:3"] == "Antonio Tajani"
 
 
+def test_stance_correction_shows_the_current_label_and_can_be_undone(db, result):
+    analysis_id, token = store.save_analysis(result, db)
+    at = open_page("statements", analysis=analysis_id)
+    # The picker's labels hold the whole statement: words from its end find it.
+    [option] = [o for o in at.selectbox(key="statements_fix_id").options if "late into the night" in o]
+    at.selectbox(key="statements_fix_id").set_value("a0-talks:1")
+    at.radio(key="statements_fix_field").set_value("stance").run()
+    assert "Now: favor (model, 80% sure)" in texts(at, "caption").replace("\\", "")
+    at.radio(key="statements_fix_label_a0-talks:1_a ceasefire in Ukraine").set_value("against")
+    at.text_input(key="statements_fix_token").input(token)
+    at.button(key="statements_fix_save").click().run()
+    assert not at.exception and "Saved the correction" in at.success[0].value
+    fixed = {r["statement_id"]: r for r in store.load_analysis(analysis_id, db).rows}["a0-talks:1"]
+    assert fixed["stance"]["a ceasefire in Ukraine"]["label"] == "against"
+    assert "Now: against (corrected; the model said favor)" in texts(at, "caption").replace("\\", "")
+    at.button(key="statements_undo").click().run()
+    assert not at.exception and "Undid" in at.success[0].value
+    back = {r["statement_id"]: r for r in store.load_analysis(analysis_id, db).rows}["a0-talks:1"]
+    assert back["stance"]["a ceasefire in Ukraine"]["label"] == "favor" and "corrected" not in back
+
+
 def test_library_lists_renames_and_deletes_with_token(db, result, make_result):
     analysis_id, token = store.save_analysis(result, db)
     store.save_analysis(make_result(title="Second"), db)
