@@ -8,8 +8,10 @@ Order of evidence for an actor's country (see :mod:`analysis.actors`):
    typed constants for what pycountry does not carry: everyday names ("Russia", "Britain", "the
    U.S."), demonyms ("Italian"), capitals used as metonyms ("Moscow has said") and government
    bodies ("the Kremlin", "Downing Street"). :data:`LEADERS` is a small, clearly marked
-   extension for well-known current heads of state/government and foreign ministers; any text
-   evidence wins over it.
+   extension for well-known current heads of state/government and foreign ministers, and the
+   politician gazetteer (:func:`leader_country`: every US member of Congress, president and vice
+   president, bundled from a CC0 source; more from ``STANCEMAP_GAZETTEER``); any text evidence
+   wins over them.
 3. **User overrides** (:func:`load_overrides`): they replace whatever 1 and 2 found.
 
 >>> country_of("Kremlin"), country_of("Italian"), country_of("Korea, Republic of"), country_of("Mars")
@@ -20,12 +22,16 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+
+log = logging.getLogger(__name__)
 
 # Everyday names and abbreviations that pycountry's names do not cover.
 COUNTRY_ALIASES: dict[str, str] = {
@@ -189,16 +195,116 @@ def is_country_name(name: str) -> bool:
     return (key[4:] if key.startswith("the ") else key) in country_names()
 
 
+# ---------------------------------------------------------------------------------------------
+# Politician gazetteer: name -> country for people the text names without saying where they are
+# from. Bundled: the CC0 layer of ../shared/data/people (every member of the US Congress since
+# 1789, presidents, vice presidents; built by scripts/build_gazetteer.py). STANCEMAP_GAZETTEER may
+# name a further people.csv.gz (e.g. the shared folder's full file, whose EveryPolitician layer
+# has no stated licence and so is never bundled): it is read at run time, every row of it.
+
+GAZETTEER_FILE = Path(__file__).resolve().parent / "bundled" / "gazetteer" / "people.tsv.gz"
+GAZETTEER_ENV = "STANCEMAP_GAZETTEER"
+
+
+def name_key(name: str) -> str:
+    """A person's name for lookup: ASCII-folded, lower-case, no periods or extra spaces
+    ("Donald J. Trump" -> "donald j trump", "Erdoğan" -> "erdogan")."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return " ".join(folded.lower().replace(".", " ").replace("’", "'").split())
+
+
+def gazetteer_rows(path: Path, licences: tuple[str, ...] | None = None) -> dict[str, tuple[str, str]]:
+    """{name key: (ISO-3, person key of an executive or "")} from a ``people.csv.gz`` of
+    ../shared/data/people: full names and aliases of two words or more; a key found under two
+    countries is dropped. ``licences``: keep only rows whose ``licence`` starts with one of these."""
+    import csv
+    import gzip
+
+    out: dict[str, tuple[str, str]] = {}
+    clash: set[str] = set()
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if licences and not str(row.get("licence", "")).startswith(licences):
+                continue
+            iso3 = (row.get("iso3") or "").strip().upper()
+            if len(iso3) != 3:
+                continue
+            executive = row.get("person_key", "") if "executive" in (row.get("role_type") or "") else ""
+            for raw in [row.get("name") or "", *(row.get("aliases") or "").split("|")]:
+                key = name_key(raw)
+                if len(key.split()) < 2 or key in clash:
+                    continue
+                if key in out and out[key][0] != iso3:
+                    clash.add(key)
+                    del out[key]
+                    continue
+                out[key] = (iso3, executive or (out[key][1] if key in out else ""))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> dict[str, tuple[str, str]]:
+    table: dict[str, tuple[str, str]] = {}
+    if GAZETTEER_FILE.exists():
+        import gzip
+
+        with gzip.open(GAZETTEER_FILE, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                key, iso3, executive = line.rstrip("\n").split("\t")
+                table[key] = (iso3, executive)
+    extra = os.environ.get(GAZETTEER_ENV, "").strip()
+    if extra:
+        path = Path(extra).expanduser()
+        path = path / "people.csv.gz" if path.is_dir() else path
+        try:
+            for key, value in gazetteer_rows(path).items():
+                if key in table and table[key][0] != value[0]:
+                    del table[key]  # two countries claim the name: no answer beats a wrong one
+                else:
+                    table.setdefault(key, value)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("%s=%s could not be read (%s); using the bundled gazetteer only", GAZETTEER_ENV, extra, exc)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _executive_surnames() -> dict[str, str | None]:
+    """Surname -> a name of the one president or vice president with it, None if several
+    people share it (two Johnsons, two Bushes, two Clintons)."""
+    people: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    for key, (_, executive) in _gazetteer().items():
+        if executive:
+            s = key.split()[-1]
+            people.setdefault(s, set()).add(executive)
+            names.setdefault(s, key)
+    return {s: (names[s] if len(who) == 1 else None) for s, who in people.items()}
+
+
 def leader_country(name: str) -> str | None:
-    """Gazetteer extension: the country of a well-known leader's full name, else None."""
-    return LEADERS.get(_norm(name))
+    """The country of a person the text names without a country: a well-known current leader
+    (LEADERS), else the politician gazetteer (full name or alias, two words or more)."""
+    hit = LEADERS.get(_norm(name))
+    if hit:
+        return hit
+    key = name_key(name)
+    if len(key.split()) < 2:
+        return None
+    found = _gazetteer().get(key)
+    return found[0] if found else None
 
 
 def leader_by_surname(surname: str) -> str | None:
-    """The LEADERS full name whose last word is ``surname`` when exactly one matches."""
+    """The full name behind a bare surname, when exactly one LEADERS entry, or else exactly one
+    president or vice president of the gazetteer, has it ("Obama" -> "barack obama"). Other
+    politicians are never guessed from a surname alone (too many Roberts and Johnsons)."""
     s = _norm(surname)
     hits = [n for n in LEADERS if n.split()[-1] == s]
-    return hits[0] if len(hits) == 1 else None
+    if hits:
+        return hits[0] if len(hits) == 1 else None
+    return _executive_surnames().get(name_key(surname)) or None
 
 
 def is_valid_iso3(code: str) -> bool:

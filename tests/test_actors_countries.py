@@ -206,3 +206,37 @@ def test_country_names_inside_person_names(text: str, speaker: str, country: str
     statements, _, actors = extract_statements(Article("a", text))
     assert statements[0].speaker == speaker
     assert actors[speaker].country == country
+
+
+def test_politicians_the_text_does_not_place_get_their_country_from_the_gazetteer() -> None:
+    from analysis.quotes import extract_statements
+
+    art = Article("g", "Hillary Clinton said the plan was reckless. Obama said he agreed. "
+                       "Johnson said nothing. Bernie Sanders said the vote was rigged.")
+    _, _, actors = extract_statements(art)
+    assert actors["Hillary Clinton"].country == "USA" and actors["Bernie Sanders"].country == "USA"
+    assert actors["Obama"].country == "USA"          # the only president or vice president Obama
+    assert actors["Johnson"].country is None         # two President Johnsons, and Boris: no guess
+
+
+def test_a_gazetteer_named_at_run_time_adds_countries_and_a_clash_gives_none(tmp_path, monkeypatch) -> None:
+    import gzip
+
+    from analysis import countries as C
+
+    path = tmp_path / "people.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("name,aliases,iso3,role_type,person_key,licence\n"
+                 "Tony Blair,Anthony Blair,GBR,executive,ep:1,none\n"
+                 "Bernie Sanders,,GBR,legislator,ep:2,none\n")
+    monkeypatch.setenv(C.GAZETTEER_ENV, str(path))
+    C._gazetteer.cache_clear()
+    C._executive_surnames.cache_clear()
+    try:
+        assert C.leader_country("Tony Blair") == "GBR" and C.leader_country("Anthony Blair") == "GBR"
+        assert C.leader_country("Bernie Sanders") is None  # USA in the bundled table, GBR here
+        assert C.leader_by_surname("Blair") == "tony blair"
+    finally:
+        monkeypatch.delenv(C.GAZETTEER_ENV)
+        C._gazetteer.cache_clear()
+        C._executive_surnames.cache_clear()
