@@ -198,13 +198,41 @@ def _parse_country_prefix(words: list[str]) -> tuple[str | None, int]:
     return None, 0
 
 
+# Words that qualify a title only when a role word follows ("New Home Secretary", "Former
+# President", "Tory leader", "Labour MP"): alone they are ordinary name parts ("New York",
+# "Home Depot", "Labour" the party).
+TITLE_QUALIFIERS: frozenset[str] = frozenset({
+    "new", "former", "outgoing", "incoming", "then", "shadow", "junior", "home", "culture",
+    "environment", "transport", "business", "work", "pensions", "exchequer", "tory", "labour",
+    "conservative", "liberal", "lib", "dem", "democrat", "snp", "ukip", "green", "tánaiste",
+})
+# Role words of parliamentary systems that ROLE_WORDS (US-leaning) lacks; heads of a title.
+PARLIAMENT_ROLES: frozenset[str] = frozenset({"mp", "mps", "mep", "msp", "peer", "backbencher", "frontbencher"})
+
+
 def _role_prefix(words: list[str]) -> tuple[str | None, int, str | None]:
-    """Leading role words of a name ("Foreign Minister", "Secretary of State", "Mr.")."""
+    """Leading role words of a name ("Foreign Minister", "Secretary of State", "Mr.",
+    "New Home Secretary", "Tory leader")."""
     i = 0
     gender = None
     role: list[str] = []
     while i < len(words) - 1:
         low = words[i].lower().rstrip(".")
+        if low in TITLE_QUALIFIERS and low not in ROLE_WORDS:
+            # A qualifier counts only in a run of qualifiers that ends in a role word before the name.
+            k = i
+            while k < len(words) - 1 and words[k].lower().rstrip(".") in TITLE_QUALIFIERS - ROLE_WORDS:
+                k += 1
+            head = words[k].lower().rstrip(".") if k < len(words) - 1 else ""
+            if head in ROLE_WORDS or head in PARLIAMENT_ROLES:
+                role.extend(w.lower() for w in words[i:k])
+                i = k
+                continue
+            break
+        if low in PARLIAMENT_ROLES:
+            role.append(low)
+            i += 1
+            continue
         if low in ROLE_WORDS:
             if low in FEMALE_MARKERS:
                 gender = "female"
@@ -411,7 +439,12 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         span_start = tokens[start_i].start
         span_end = tokens[j - 1].end - (len(tokens[j - 1].text) - len(_strip_possessive(tokens[j - 1].text)[0]))
         country, n_country = _parse_country_prefix(words)
-        if n_country:
+        state = next((n for n in (2, 1) if len(words) > n + 1 and " ".join(words[:n]).lower() in C.US_STATES
+                      and words[n].lower().rstrip(".") in C.US_STATE_TITLES), 0)
+        if state and not n_country:
+            # "Pennsylvania Gov. Ed Rendell": a US state's governor; the state is no name part.
+            country, n_country = "USA", state
+        elif n_country:
             prefix = " ".join(words[:n_country])
             after = words[n_country].lower().rstrip(".") if n_country < len(words) else ""
             if prefix.lower() in C.US_STATES and after in C.US_STATE_TITLES:
@@ -710,18 +743,30 @@ def finalize_actors(table: ActorTable, overrides: dict[str, dict[str, Any]] | No
     """Actor records with the country chosen text -> gazetteer -> overrides."""
     overrides = {k.lower(): v for k, v in (overrides or {}).items()}
     out: dict[str, Actor] = {}
+    first: dict[str, str | None] = {}
     for name, info in table.actors.items():
         if info["type"] is None:
             continue
         country, _ = table.country_of(name)
         if country is None and info["type"] == ActorType.PERSON.value:
-            country = C.leader_country(name)
+            country = C.role_country(info["role"]) or C.leader_country(name)
             if country is None and len(name.split()) == 1:
                 full = C.leader_by_surname(name)
                 country = C.leader_country(full) if full else None
         if country is None:
             _, gaz = _classify(name)
             country = gaz
+        first[name] = country
+    # Countries the article itself places people or bodies in: the politician gazetteer is
+    # trusted for a name only in an article set in that country (common names collide).
+    placed = {c for c in first.values() if c}
+    for name, info in table.actors.items():
+        if info["type"] is None:
+            continue
+        country = first[name]
+        if country is None and info["type"] == ActorType.PERSON.value:
+            found = C.politician_country(name)
+            country = found if found in placed else None
         typ = info["type"]
         role = info["role"]
         aliases = tuple(a for a in info["aliases"] if a != name)

@@ -284,16 +284,43 @@ def _executive_surnames() -> dict[str, str | None]:
 
 
 def leader_country(name: str) -> str | None:
-    """The country of a person the text names without a country: a well-known current leader
-    (LEADERS), else the politician gazetteer (full name or alias, two words or more)."""
+    """The country of a well-known current leader (LEADERS) or of a president or vice president
+    in the politician gazetteer: names famous enough to need no context."""
     hit = LEADERS.get(_norm(name))
     if hit:
         return hit
+    found = _gazetteer().get(name_key(name))
+    return found[0] if found and found[1] else None
+
+
+def politician_country(name: str) -> str | None:
+    """The gazetteer's country for any politician's full name or alias (two words or more).
+
+    Common names collide across countries (there was a Congressman Charles Clarke and a Home
+    Secretary Charles Clarke), so callers use this only where the article points to that
+    country already (:func:`analysis.actors.finalize_actors`)."""
     key = name_key(name)
     if len(key.split()) < 2:
         return None
     found = _gazetteer().get(key)
     return found[0] if found else None
+
+
+# Role words only one country's politics uses: "Labour MP John Smith" is British whatever a
+# gazetteer of US congressmen says about "John Smith".
+ROLE_COUNTRIES: dict[str, str] = {
+    "mp": "GBR", "mps": "GBR", "msp": "GBR", "tory": "GBR", "labour": "GBR", "lib dem": "GBR",
+    "snp": "GBR", "ukip": "GBR", "home secretary": "GBR", "shadow": "GBR", "exchequer": "GBR",
+    "backbencher": "GBR", "frontbencher": "GBR", "senator": "USA", "congressman": "USA",
+    "congresswoman": "USA", "representative": "USA",
+}
+
+
+def role_country(role: str | None) -> str | None:
+    """The country a role implies by itself ("labour mp" -> GBR), else None."""
+    low = f" {(role or '').lower()} "
+    hits = {c for word, c in ROLE_COUNTRIES.items() if f" {word} " in low}
+    return hits.pop() if len(hits) == 1 else None
 
 
 def leader_by_surname(surname: str) -> str | None:

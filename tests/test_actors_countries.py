@@ -240,3 +240,24 @@ def test_a_gazetteer_named_at_run_time_adds_countries_and_a_clash_gives_none(tmp
         monkeypatch.delenv(C.GAZETTEER_ENV)
         C._gazetteer.cache_clear()
         C._executive_surnames.cache_clear()
+
+
+def test_common_names_get_a_gazetteer_country_only_in_an_article_set_there() -> None:
+    from analysis.quotes import extract_statements
+
+    # "John Smith" and "Charles Clarke" both sat in the US Congress; in British news they are British.
+    uk = "New Home Secretary Charles Clarke said the plans would go ahead. Labour MP John Smith said no."
+    _, _, actors = extract_statements(Article("uk", uk))
+    assert actors["Charles Clarke"].country == "GBR" and actors["Charles Clarke"].role == "new home secretary"
+    assert actors["John Smith"].country == "GBR"
+    _, _, actors = extract_statements(Article("uk2", "John Smith said the plan was wrong. Tony Blair said no."))
+    assert actors["John Smith"].country is None      # nothing in the article says America
+    _, _, actors = extract_statements(Article("us", "Hillary Clinton said no. Donald Trump said yes."))
+    assert actors["Hillary Clinton"].country == "USA"  # a US article: the gazetteer is trusted
+
+
+def test_a_us_state_before_a_state_title_is_no_name_part() -> None:
+    from analysis.quotes import extract_statements
+
+    [st], _, actors = extract_statements(Article("s", "Pennsylvania Gov. Ed Rendell said the race was close."))
+    assert st.speaker == "Ed Rendell" and actors["Ed Rendell"].country == "USA" and actors["Ed Rendell"].role == "governor"
