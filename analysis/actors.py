@@ -252,6 +252,22 @@ def _role_prefix(words: list[str]) -> tuple[str | None, int, str | None]:
     return (" ".join(role) or None), i, gender
 
 
+# People nouns whose plural names a group of speakers ("Critics said", "Labour MPs said").
+PEOPLE_NOUNS: frozenset[str] = frozenset({
+    "critic", "expert", "analyst", "official", "minister", "lawmaker", "observer", "opponent",
+    "supporter", "campaigner", "activist", "protester", "protestor", "resident", "voter",
+    "economist", "diplomat", "leader", "member", "mp", "msp", "mep", "senator", "rebel",
+    "backbencher", "source", "insider", "aide", "adviser", "advisor", "officer", "negotiator",
+    "investigator", "prosecutor", "scientist", "doctor", "teacher", "worker", "farmer", "student",
+    "parent", "citizen", "villager", "witness", "survivor", "victim", "veteran", "delegate",
+})
+
+
+def _is_plural_people(word: str) -> bool:
+    w = word.lower().rstrip(".")
+    return w.endswith("s") and (w[:-1] in PEOPLE_NOUNS or (w.endswith("ies") and w[:-3] + "y" in PEOPLE_NOUNS))
+
+
 def _classify(name: str) -> tuple[str | None, str | None]:
     """(type, country) for a bare name from the gazetteer, or (None, None)."""
     low = name.lower()
@@ -269,6 +285,9 @@ def _classify(name: str) -> tuple[str | None, str | None]:
     if low in GROUP_WORDS:
         return ActorType.GROUP.value, None
     words = low.split()
+    if words and _is_plural_people(words[-1]):
+        # "Critics", "Ministers", "Labour MPs", "Senior officials": a group, not a person.
+        return ActorType.GROUP.value, C.role_country(" ".join(words[:-1] + [words[-1].rstrip("s")]))
     if any(w.rstrip(".") in ORG_WORDS for w in words) or re.fullmatch(r"[A-Z]{2,6}", name):
         code = None
         m = re.search(r"\bof (?:the )?(.+)$", name)

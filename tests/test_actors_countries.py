@@ -261,3 +261,12 @@ def test_a_us_state_before_a_state_title_is_no_name_part() -> None:
 
     [st], _, actors = extract_statements(Article("s", "Pennsylvania Gov. Ed Rendell said the race was close."))
     assert st.speaker == "Ed Rendell" and actors["Ed Rendell"].country == "USA" and actors["Ed Rendell"].role == "governor"
+
+
+def test_plural_people_nouns_are_groups_not_persons() -> None:
+    from analysis.quotes import extract_statements
+
+    text = "Critics said the bill was flawed. Labour MPs said they would rebel. Dr. Chris Evans said it was fine."
+    _, _, actors = extract_statements(Article("g", text))
+    assert actors["Critics"].type == "group" and actors["Labour MPs"].type == "group"
+    assert actors["Labour MPs"].country == "GBR" and actors["Chris Evans"].type == "person"
