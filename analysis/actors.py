@@ -569,7 +569,8 @@ def _looks_like_person(words: list[str]) -> bool:
 def _descriptions(text: str, quotes: list[tuple[int, int]], names: list[Mention]) -> list[Mention]:
     """Descriptions by country and role: "Ukraine's foreign minister", "the Russian leader"."""
     # Names already found block a description, except the country word of the description itself.
-    taken = [(m.start, m.end) for m in names if m.type != ActorType.COUNTRY.value]
+    taken: list[tuple[int, int]] = [(m.start, m.end) for m in names if m.type != ActorType.COUNTRY.value]
+    found_before = len(taken)
     out: list[Mention] = []
     for m in _DESCRIPTION.finditer(text):
         country_word = m.group("country")
@@ -595,8 +596,37 @@ def _descriptions(text: str, quotes: list[tuple[int, int]], names: list[Mention]
         out.append(Mention(start, end, text[start:end], text[start:end], "description",
                            ActorType.PERSON.value, role, code, gender, _inside(start, quotes),
                            evidence="text"))
+        taken.append((start, end))
+    taken = taken[found_before:]  # only the descriptions just found; names are checked by type below
+    # Role descriptions without a country: "the Tory leader", "the mayor", "the former senator".
+    # They name someone the article has named before by that role (resolve_names links them).
+    typed = [(m.start, m.end) for m in names if m.type is not None and m.type != ActorType.COUNTRY.value]
+    for m in _ROLE_DESCRIPTION.finditer(text):
+        words = m.group("role").split()
+        # The longest run of role words that ends in a role head: "former senator said" -> "former senator".
+        k = next((n for n in range(len(words), 0, -1) if words[n - 1] in ROLE_HEADS | PARLIAMENT_ROLES
+                  and all(w in ROLE_WORDS | PARLIAMENT_ROLES | TITLE_QUALIFIERS for w in words[:n - 1])), 0)
+        if not k:
+            continue
+        role_words = words[:k]
+        start = m.start()
+        end = m.start("role") + len(" ".join(role_words))
+        if re.match(r" [A-Z]", text[end:end + 2]) or any(s < end and start < e for s, e in typed + taken):
+            continue
+        qual = (m.group("qual") or "").strip().lower()
+        role = " ".join([*([qual] if qual else []), *role_words])
+        head = role_words[-1]
+        gender = "female" if head in FEMALE_MARKERS else ("male" if head in MALE_MARKERS else None)
+        out.append(Mention(start, end, text[start:end], text[start:end], "description",
+                           ActorType.PERSON.value, role, C.role_country(role), gender, _inside(start, quotes),
+                           evidence="role"))
     return out
 
+
+_ROLE_DESCRIPTION = re.compile(
+    r"\b[Tt]he\s+(?P<qual>(?:Tory|Labour|Conservative|Lib Dem|Liberal Democrat|Republican|Democratic|GOP|SNP)\s+)?"
+    r"(?P<role>[a-z]+(?:\s[a-z]+){0,2})\b"
+)
 
 _APPOSITIVE = re.compile(
     r"^,\s+(?:the\s+|a\s+|an\s+)?(?:(?P<country>[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)(?:['’]s)?\s+)?"
@@ -621,9 +651,15 @@ def _role_context(text: str, mentions: list[Mention]) -> None:
         if lb and lb.group("role").strip():
             role_words = lb.group("role").split()
             if any(w in ROLE_HEADS for w in role_words):
-                m.role = m.role or " ".join(role_words)
-                m.type = ActorType.PERSON.value
                 org = (lb.group("org") or "").strip()
+                # "Labour leader Tony Blair": the party word belongs to the role, so that "the
+                # Labour leader" later finds Blair and not the Tory leader named after him.
+                party = org.split()[-1].lower() if org else ""
+                party = party if party in TITLE_QUALIFIERS - ROLE_WORDS else ""
+                m.role = m.role or " ".join([*([party] if party else []), *role_words])
+                m.type = ActorType.PERSON.value
+                if party and m.country is None and C.role_country(party):
+                    m.country, m.evidence = C.role_country(party), "text"
                 if org and m.country is None:
                     org_words = org.split()
                     for k in range(len(org_words)):
@@ -749,7 +785,20 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
             for prev in reversed([p for p in mentions if p.start < m.start and p.actor]):
                 name = prev.actor or ""
                 info = table.actors.get(name)
-                if info and info["type"] == ActorType.PERSON.value and table.country_of(name)[0] == m.country:
+                if not info or info["type"] != ActorType.PERSON.value or prev.kind == "description":
+                    continue
+                if m.evidence == "role":
+                    # "the Tory leader" -> the last person named with that role ("Tory leader
+                    # Michael Howard"); the party word, when given, must match too.
+                    have = f" {(info['role'] or '').lower()} "
+                    wanted = [w for w in (m.role or "").split() if w not in {"new", "former", "then"}]
+                    # The head must match; a party word only when the person's role names a party.
+                    party = [w for w in wanted if w in TITLE_QUALIFIERS and w not in ROLE_WORDS]
+                    named_party = any(f" {w} " in have for w in TITLE_QUALIFIERS - ROLE_WORDS)
+                    if wanted and f" {wanted[-1]} " in have and (not named_party or all(f" {w} " in have for w in party)):
+                        target = name
+                        break
+                elif table.country_of(name)[0] == m.country:
                     target = name
                     break
             m.actor = target or m.name

@@ -270,3 +270,19 @@ def test_plural_people_nouns_are_groups_not_persons() -> None:
     _, _, actors = extract_statements(Article("g", text))
     assert actors["Critics"].type == "group" and actors["Labour MPs"].type == "group"
     assert actors["Labour MPs"].country == "GBR" and actors["Chris Evans"].type == "person"
+
+
+@pytest.mark.parametrize(("text", "speakers"), [
+    ('"We will win," Tory leader Michael Howard said. The Tory leader said taxes would fall.',
+     ["Michael Howard", "Michael Howard"]),
+    ("Labour leader Tony Blair spoke. Tory leader Michael Howard replied. The Labour leader said no.",
+     ["Tony Blair", "Michael Howard", "Tony Blair"]),
+    ("Mayor Eric Adams spoke on Monday. The mayor said the budget was tight.", ["Eric Adams", "Eric Adams"]),
+])
+def test_a_role_description_names_the_person_named_before_with_that_role(text, speakers) -> None:
+    from analysis.quotes import extract_statements
+
+    statements, _, actors = extract_statements(Article("r", text))
+    assert [s.speaker for s in statements] == speakers
+    if "Tony Blair" in actors:
+        assert actors["Tony Blair"].country == "GBR" and actors["Tony Blair"].role == "labour leader"
