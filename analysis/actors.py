@@ -126,6 +126,36 @@ DAYS_MONTHS: frozenset[str] = frozenset({
     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
     "oct", "nov", "dec",
 })
+# First names common in international news whose gender is near-unambiguous, so that "She said"
+# after "Angela Merkel met Emmanuel Macron." finds Merkel. Hand-written, deliberately short:
+# a name that is given to both (Jordan, Kim, Robin, Andrea, Nicola) is left out, and any
+# honorific or role ("Mrs", "spokeswoman") in the text wins over it.
+FEMALE_FIRST_NAMES: frozenset[str] = frozenset("""
+angela annalena kamala hillary nancy theresa margaret liz elizabeth ursula giorgia marine
+christine kaja jacinda sanna mette julia ana anna maria mary patricia jennifer linda
+barbara susan jessica sarah karen lisa betty sandra ashley emily michelle amy melissa deborah
+stephanie rebecca laura sharon cynthia kathleen helen amanda shirley katherine catherine
+kristi kirsten tulsi alexandria ilhan rashida marjorie lauren nikki condoleezza madeleine
+janet gina jill melania ivanka susana yulia olena iryna svetlana natalia olga tatiana
+valentina beata ewa roberta federica marta sophie claire anne isabelle segolene rachida
+emmanuelle ingrid heidi silvia francesca chiara priti suella yvette harriet diane rachel
+keir-not-a-woman penny kemi angela liz priya sonia indira benazir hasina
+aung tsai yingluck imelda cristina dilma michelle gabriela
+""".split())
+MALE_FIRST_NAMES: frozenset[str] = frozenset("""
+donald joe joseph barack george bill william john james robert michael david richard charles
+thomas christopher daniel matthew anthony mark paul steven andrew kenneth kevin brian edward
+ronald timothy jason jeffrey ryan jacob gary eric stephen larry justin scott brandon benjamin
+samuel gregory frank alexander raymond patrick jack dennis jerry tyler aaron henry peter
+vladimir volodymyr emmanuel olaf friedrich boris rishi keir tony gordon david nicolas francois
+jacques sergei sergey dmitry dmitri mikhail alexei alexey viktor recep benjamin narendra
+jair luiz lula justin mitch chuck ted marco rand mike kevin hakeem bernie
+ron jd vivek pete antony lloyd jake merrick rudy dick al newt jeb ben nigel jeremy jacob
+sajid dominic matt ed theo andrzej mateusz pedro mariano silvio matteo mario
+giuseppe sergio antonio enrico luigi fabio karl helmut gerhard wolfgang markus
+shinzo fumio yoshihide hassan ali mohammed muhammad ahmed abdullah
+salman bashar hosni abdel yahya ismail khaled naftali yair yoav itamar bezalel mahmoud yasser
+""".split())
 CONNECTORS: frozenset[str] = frozenset({"of", "de", "da", "van", "von", "der", "den", "bin",
                                         "al", "la", "le", "du", "del", "y", "for", "and"})
 PRONOUNS: dict[str, str] = {
@@ -516,6 +546,9 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
                 mtype = ActorType.PERSON.value  # "Burton said": a speaker, so a person
             elif role or gender or len(name_words) >= 2:
                 mtype = ActorType.PERSON.value if (role or gender or _looks_like_person(name_words)) else None
+        if gender is None and mtype in (None, ActorType.PERSON.value) and len(name_words) >= 2:
+            first = name_words[0].lower()
+            gender = "female" if first in FEMALE_FIRST_NAMES else ("male" if first in MALE_FIRST_NAMES else None)
         m_country = country or of_country
         evidence = "text" if m_country else None
         if mtype in (ActorType.COUNTRY.value, ActorType.ORGANIZATION.value, ActorType.GROUP.value):

@@ -286,3 +286,14 @@ def test_a_role_description_names_the_person_named_before_with_that_role(text, s
     assert [s.speaker for s in statements] == speakers
     if "Tony Blair" in actors:
         assert actors["Tony Blair"].country == "GBR" and actors["Tony Blair"].role == "labour leader"
+
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("Angela Merkel met Emmanuel Macron. She said the talks went well.", "Angela Merkel"),
+    ("Emmanuel Macron met Angela Merkel. He said the talks went well.", "Emmanuel Macron"),
+])
+def test_a_pronoun_finds_the_person_of_its_gender(text, speaker) -> None:
+    from analysis.quotes import extract_statements
+
+    statements, _, _ = extract_statements(Article("p", text))
+    assert statements[-1].speaker == speaker
