@@ -139,7 +139,7 @@ kristi kirsten tulsi alexandria ilhan rashida marjorie lauren nikki condoleezza 
 janet gina jill melania ivanka susana yulia olena iryna svetlana natalia olga tatiana
 valentina beata ewa roberta federica marta sophie claire anne isabelle segolene rachida
 emmanuelle ingrid heidi silvia francesca chiara priti suella yvette harriet diane rachel
-keir-not-a-woman penny kemi angela liz priya sonia indira benazir hasina
+penny kemi angela liz priya sonia indira benazir hasina
 aung tsai yingluck imelda cristina dilma michelle gabriela
 """.split())
 MALE_FIRST_NAMES: frozenset[str] = frozenset("""

@@ -179,7 +179,7 @@ def test_title_case_headlines_yield_only_names_the_article_repeats() -> None:
 
 
 def test_international_body_titles_and_unknown_speakers_get_a_type() -> None:
-    text = ("NATO Secretary General Mark Rutte welcomed the decision. She said allies should follow.\n\n"
+    text = ("NATO Secretary General Mark Rutte welcomed the decision. He said allies should follow.\n\n"
             "Ground Zero Partners said the plan was good. Zork Blimp said so too.")
     statements, _, actors = extract_statements(Article("t", text))
     assert [s.speaker for s in statements] == ["Mark Rutte", "Mark Rutte", "Ground Zero Partners", "Zork Blimp"]
