@@ -530,6 +530,9 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
                 of_country = code
                 name_words = name_words[:k]
         name = " ".join(name_words)
+        if (len(name_words) >= 2 and name_words[-1].lower().rstrip(".") in PARLIAMENT_ROLES | ROLE_HEADS
+                and _classify(name)[0] is None):
+            continue  # "Yellowhead MP", "Ohio Senator": a title without a name, not an actor
         if "-" in name and all(C.country_of(p) for p in name.split("-")):
             continue  # "Russia-Ukraine war": an adjective, not an actor
         if name.lower() in STOP_CAPS or name.lower().rstrip(".") in ROLE_WORDS:
@@ -831,7 +834,9 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
                     if wanted and f" {wanted[-1]} " in have and (not named_party or all(f" {w} " in have for w in party)):
                         target = name
                         break
-                elif table.country_of(name)[0] == m.country:
+                elif (table.country_of(name)[0] or C.leader_country(name)) == m.country:
+                    # "The Ukrainian president" after "Volodymyr Zelensky": a known leader's
+                    # country counts even where this article does not say it.
                     target = name
                     break
             m.actor = target or m.name

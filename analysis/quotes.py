@@ -235,7 +235,8 @@ def _cues(tokens: list[Token], quotes: list[tuple[int, int]]) -> list[tuple[int,
         low = t.text.lower()
         if low == "according" and k + 1 < len(tokens) and tokens[k + 1].text.lower() == "to":
             out.append((k, Span(t.start, tokens[k + 1].end, "")))
-        elif low in CUE_VERBS:
+        elif low in CUE_VERBS and not (k > 0 and tokens[k - 1].text.lower() in DETERMINERS):
+            # After a determiner the word is a noun: "the Commission cut its forecast", "his claim".
             out.append((k, Span(t.start, t.end, "")))
     return out
 

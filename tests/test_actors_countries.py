@@ -297,3 +297,16 @@ def test_a_pronoun_finds_the_person_of_its_gender(text, speaker) -> None:
 
     statements, _, _ = extract_statements(Article("p", text))
     assert statements[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(("text", "kinds_speakers"), [
+    ("Jim Eglinski, Yellowhead MP, said the pipeline was needed.", [("indirect_quote", "Jim Eglinski")]),
+    ("The European Commission cut its forecast.", [("narrative", None)]),
+    ("Volodymyr Zelensky met Trump. The Ukrainian president said the talks were useful.",
+     [("narrative", None), ("indirect_quote", "Volodymyr Zelensky")]),
+])
+def test_attribution_cases_seen_on_real_news(text, kinds_speakers) -> None:
+    from analysis.quotes import extract_statements
+
+    statements, _, _ = extract_statements(Article("n", text))
+    assert [(s.kind, s.speaker) for s in statements] == kinds_speakers
