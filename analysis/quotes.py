@@ -251,7 +251,13 @@ PORTION_HEADS: frozenset[str] = frozenset({"percent", "half", "third", "thirds",
                                            "quarters", "majority", "plurality", "minority"})
 
 
-def _generic_np(tokens: list[Token], head: int, text: str) -> Mention | None:
+# A message that "says" in its author's stead: "a Trump tweet said" is Trump speaking.
+MESSAGE_NOUNS: frozenset[str] = frozenset({"tweet", "tweets", "post", "statement", "letter", "memo",
+                                           "video", "ad", "advert", "release", "message", "email"})
+
+
+def _generic_np(tokens: list[Token], head: int, text: str,
+                ctx_mentions: list[Mention] | None = None) -> Mention | None:
     """A common-noun speaker ending at token ``head``: "officials", "a foreign ministry
     statement", "The billionaire businessman", "55 percent"."""
     h = tokens[head]
@@ -290,6 +296,12 @@ def _generic_np(tokens: list[Token], head: int, text: str) -> Mention | None:
         return None  # "percent said" needs its number
     start, end = tokens[i].start, h.end
     phrase = text[start:end]
+    if head_low in MESSAGE_NOUNS and ctx_mentions is not None:
+        # "A Donald Trump tweet said", "a Kremlin statement said": the message speaks for its author.
+        author = next((m for m in reversed(ctx_mentions) if start <= m.start and m.end <= tokens[head - 1].end
+                       and m.kind == "name" and head > i), None)
+        if author is not None:
+            return author
     if head_low in {"others", "some", "many"} and i == head or head_low in PORTION_HEADS:
         typ = ActorType.GROUP.value
     elif head_low in ORG_WORDS or head_low in {"ministry", "embassy", "military", "report", "statement",
@@ -389,7 +401,7 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
                     return m  # "Breitbart News, for one, noted"
                 break
         return None
-    return _generic_np(tokens, j, ctx.text)
+    return _generic_np(tokens, j, ctx.text, ctx.mentions)
 
 
 def _speaker_after(ctx: _Context, tokens: list[Token], k_end: int) -> Mention | None:
