@@ -807,6 +807,12 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
                         m.type = ActorType.PERSON.value
             else:
                 canonical = m.name
+            party = C.party_alias(canonical)
+            if party:
+                # "Tories", "Conservatives", "the Conservative Party": one actor, an organisation.
+                canonical, m.type = party[0], ActorType.ORGANIZATION.value
+                if m.country is None:
+                    m.country, m.evidence = party[1], "gazetteer"
             canonical = override_alias.get(canonical.lower(), override_alias.get(m.name.lower(), canonical))
             if m.type is None:
                 # Known through a full name ("Trump" after "Donald Trump"): a person.

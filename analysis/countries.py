@@ -306,6 +306,29 @@ def politician_country(name: str) -> str | None:
     return found[0] if found else None
 
 
+# Parties under their everyday names: one actor per party, however the article names it.
+# {alias (lower-case): (canonical name, ISO-3)}. Hand-written for the big parties of the UK and
+# US news the product sees most; a party not here keeps the name the article gives it. Plural
+# common nouns ("Conservatives", "Democrats", "Republicans") stay groups: in US news they are
+# people of a persuasion, not the British party.
+PARTY_ALIASES: dict[str, tuple[str, str]] = {
+    **{a: ("Conservative Party", "GBR") for a in ("tories", "the tories", "tory party", "conservative party",
+                                                   "the conservative party")},
+    **{a: ("Labour Party", "GBR") for a in ("labour", "labour party", "the labour party", "new labour")},
+    **{a: ("Liberal Democrats", "GBR") for a in ("lib dems", "the lib dems", "liberal democrats",
+                                                  "the liberal democrats", "lib dem party")},
+    **{a: ("Scottish National Party", "GBR") for a in ("snp", "the snp", "scottish national party")},
+    **{a: ("UK Independence Party", "GBR") for a in ("ukip", "uk independence party")},
+    **{a: ("Republican Party", "USA") for a in ("gop", "the gop", "republican party", "the republican party")},
+    **{a: ("Democratic Party", "USA") for a in ("democratic party", "the democratic party")},
+}
+
+
+def party_alias(name: str) -> tuple[str, str] | None:
+    """(canonical party name, ISO-3) for an everyday name of a party ("Tories"), else None."""
+    return PARTY_ALIASES.get(" ".join(name.lower().split()))
+
+
 # Role words only one country's politics uses: "Labour MP John Smith" is British whatever a
 # gazetteer of US congressmen says about "John Smith".
 ROLE_COUNTRIES: dict[str, str] = {

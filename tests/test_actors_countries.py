@@ -311,3 +311,15 @@ def test_attribution_cases_seen_on_real_news(text, kinds_speakers) -> None:
 
     statements, _, _ = extract_statements(Article("n", text))
     assert [(s.kind, s.speaker) for s in statements] == kinds_speakers
+
+
+def test_a_party_is_one_actor_however_the_article_names_it() -> None:
+    from analysis.quotes import extract_statements
+
+    text = ("The Tories said taxes would fall. The Conservative Party said it again. "
+            "The Lib Dems said no. Liberal Democrats said never. Conservatives said the bill went too far.")
+    statements, _, actors = extract_statements(Article("p", text))
+    assert [s.speaker for s in statements] == ["Conservative Party", "Conservative Party", "Liberal Democrats",
+                                               "Liberal Democrats", "Conservatives"]
+    assert actors["Conservative Party"].type == "organization" and actors["Conservative Party"].country == "GBR"
+    assert actors["Conservatives"].type == "group"
