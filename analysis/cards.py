@@ -133,6 +133,11 @@ def _news_stance_extras(folder: Path, data: Path, meta: dict[str, Any]) -> dict[
     agree = agreement()
     if agree is not None:
         extras["agreement"] = agree.__dict__
+    from .news_stance import LABELS_DIR
+
+    contrast = agreement(LABELS_DIR / "double_labelled_contrast.jsonl")
+    if contrast is not None:
+        extras["agreement_contrast"] = contrast.__dict__
     model = load_stance_model(str(folder), quantize=False)
     predicted = [s.label for s in evaluation.score_stance_examples(model, dev)]
     extras["news_slices"] = evaluation.news_slices(dev, predicted)
@@ -177,6 +182,15 @@ def _stance_news_card(meta: dict[str, Any]) -> str:
                      f"({agree['adjudicated_changes']} first labels changed). Both annotators are instances of "
                      f"the same model, so kappa measures how consistently the guideline is applied, not "
                      f"agreement between independent people.")
+    contrast = meta.get("agreement_contrast")
+    if contrast:
+        n_contrast = sum(d.get("contrast_pairs", 0) for d in data.values())
+        lines.append(f"- Contrast round, against target confusion: {n_contrast} pairs that pair a statement "
+                     f"taking a side toward one target of its article with the article's other targets, "
+                     f"labelled by eight more such annotators (mostly none by design); {contrast['pairs']} "
+                     f"labelled again blind: agreement {contrast['observed']:.1%}, Cohen's kappa "
+                     f"**{contrast['kappa']:.2f}** (kappa is lower where one label dominates); "
+                     f"{contrast['adjudicated_changes']} labels changed in adjudication.")
     lines += ["", "## Calibration (fitted on news dev; never on a test split)", ""]
     if cal:
         lines.append(f"Temperature {cal['temperature']}, log-prior shift {cal['shift']} (applied to the "
