@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -24,7 +25,11 @@ PRESETS: dict[str, list[str]] = {
 # The browser holds a paste in the page: 10 MB froze a tab at 3 GB. A million characters is a
 # 150,000-word text; longer texts go through the upload box (25 MB, read on the server).
 MAX_PASTE_CHARS = 1_000_000
-PROPOSED_TARGETS = 5  # targets proposed from the text when the user types none
+PROPOSED_TARGETS = 5
+# One run in the app holds a server core until it ends: by default at most two million characters
+# of text (about 400 articles, ~15 minutes on 2 cores; an operator may set
+# STANCEMAP_MAX_APP_CHARS). Bigger corpora go through the CLI; the message says so.
+MAX_APP_CHARS = int(os.environ.get("STANCEMAP_MAX_APP_CHARS") or 2_000_000)  # targets proposed from the text when the user types none
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "pdf", "docx", "csv", "jsonl", "ndjson"]
 
 
@@ -178,8 +183,14 @@ if st.button("Analyze", type="primary", key="analyze_run"):
         articles, errors = _collect()
         for err in errors:
             st.warning(md_escape(f"Skipped {err.source}: {err.error}"))
+        total_chars = sum(len(a.text) for a in articles)
         if not articles:
             st.error("Nothing to analyze: paste text, upload a file or give a URL.")
+        elif total_chars > MAX_APP_CHARS:
+            st.error(md_escape(
+                f"These inputs hold {total_chars:,} characters of text; one run in the app takes at most "
+                f"{MAX_APP_CHARS:,} (about 400 articles). Analyze fewer at a time, or the whole corpus with "
+                f"the command line: python -m analysis analyze FILES --db URL (README, 'Command line')."))
         else:
             with st.spinner("Analyzing…"):
                 _run(articles, errors, targets)

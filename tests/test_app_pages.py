@@ -416,3 +416,14 @@ def test_dashboard_lists_duplicates_counted_once(db, result):
     assert [e.label for e in at.expander if "duplicate" in e.label] == [
         "1 duplicate article(s) analysed and counted once"]
     assert "also published by\\: Local Herald \\(93\\% the same\\)" in texts(at, "markdown")
+
+
+def test_an_input_too_big_for_one_app_run_is_refused_with_the_way_forward(db, monkeypatch):
+    import pages.analyze  # noqa: F401  (the constant lives in the page module)
+
+    at = open_page("analyze")
+    at.text_area(key="analyze_text").input("Trump said the talks went well. " * 70_000)  # 2.2M characters
+    at.button(key="analyze_run").click().run()
+    assert not at.exception and "at most 2,000,000" in at.error[0].value.replace("\\\\", "")
+    assert "python \\\\-m analysis analyze" in at.error[0].value or "python -m analysis analyze" in at.error[0].value
+    assert store.list_analyses(db) == []
