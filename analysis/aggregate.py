@@ -198,6 +198,39 @@ def _group_stance(df: pd.DataFrame, keys: list[str], min_n: int) -> pd.DataFrame
                                  ascending=True).reset_index(drop=True)
 
 
+OTHERS_PREFIX = "Others"
+
+
+def fold_small(agg: pd.DataFrame, key: str, min_n: int) -> pd.DataFrame:
+    """Groups with fewer than ``min_n`` side-taking statements folded, per target, into one
+    "Others (k)" row: their evidence still counts and can be opened, but no bar is drawn from
+    one or two statements. The folded net stance is the mean over all their statements, with
+    its own interval; ``statement_ids`` lists them all."""
+    if agg.empty or min_n <= 1:
+        return agg.reset_index(drop=True)
+    big = agg[agg["n"] >= min_n]
+    small = agg[agg["n"] < min_n]
+    rows = []
+    for target, part in small.groupby("target", sort=False):
+        n = int(part["n"].sum())
+        u_sum = float(((part["net"] + 1) / 2 * part["n"]).sum())
+        lo, hi = wilson_net_interval(u_sum, n)
+        row = {c: None for c in agg.columns}
+        row.update({"target": target, key: f"{OTHERS_PREFIX} ({len(part)})", "n": n,
+                    "net": float((part["net"] * part["n"]).sum() / n), "lo": lo, "hi": hi,
+                    "favor": int(part["favor"].sum()), "against": int(part["against"].sum()),
+                    "none": int(part["none"].sum()),
+                    "statement_ids": [i for ids in part["statement_ids"] for i in ids]})
+        if "n_all" in agg:
+            row["n_all"] = int(part["n_all"].sum())
+            row["on_target"] = n / row["n_all"] if row["n_all"] else None
+        if key == "speaker_country" and "country_name" in agg:
+            row["country_name"] = row[key]
+        rows.append(row)
+    out = pd.concat([big, pd.DataFrame(rows, columns=agg.columns)], ignore_index=True) if rows else big
+    return out.reset_index(drop=True)
+
+
 def stance_by_actor(df: pd.DataFrame, min_n: int = 1) -> pd.DataFrame:
     """Per (speaker, target): n, mean net stance, 95% interval, label counts, statement_ids.
 

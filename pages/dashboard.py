@@ -246,7 +246,7 @@ if section == "stance":
                     st.caption(md_escape(
                         f"Net stance counts only the statements that take a side on “{tgt}”: {sided} of "
                         f"{scored} statements. n on a bar is that actor's side-taking statements (hover for how "
-                        f"many they said in all); actors below the minimum ({int(min_n)}) are not drawn."))
+                        f"many they said in all); actors below the minimum ({int(min_n)}) are one “Others” bar."))
                     left, right = st.columns(2)
                     with left:
                         ev_actor = draw(figs_t["actor"], f"actor_{i}")

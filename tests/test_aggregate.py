@@ -116,3 +116,17 @@ def test_empty_input_gives_empty_aggregates():
     df = ag.stance_frame([], [T0])
     assert df.empty and ag.stance_by_actor(df).empty and ag.stance_by_country(df).empty
     assert ag.mention_network([]).empty and ag.sentiment_by_actor(ag.statements_frame([])).empty
+
+
+def test_small_groups_fold_into_one_others_bar_that_keeps_their_evidence(result):
+    df = ag.stance_frame(result.rows, result.targets)
+    by_actor = ag.stance_by_actor(df[df["target"] == T0])
+    folded = ag.fold_small(by_actor, "speaker", 2).set_index("speaker")
+    # Tajani took a side twice; Trump, Kremlin and Zelensky once each -> "Others (3)".
+    assert list(folded.index) == ["Antonio Tajani", "Others (3)"]
+    others = folded.loc["Others (3)"]
+    assert others["n"] == 3 and sorted(others["statement_ids"]) == ["a0-rome:1", "a0-talks:0", "a0-talks:3"]
+    small = by_actor[by_actor["n"] < 2]
+    assert others["net"] == pytest.approx((small["net"] * small["n"]).sum() / 3)
+    assert others["lo"] < others["net"] < others["hi"]
+    assert ag.fold_small(by_actor, "speaker", 1).equals(by_actor)

@@ -89,7 +89,10 @@ def at_minimum(analysis_id: str, url: str, ver: str, subset: Subset, min_n: int,
     "country"}}).
     """
     data = {**_base, **{k: _at_least(_base[k], min_n) for k in ("actor", "country", "sentiment")}}
-    per_target = {t: {k: _at_least(data[k], 1, t) for k in ("actor", "country")} for t in targets}
+    # Bars: actors below the minimum fold into one "Others (k)" bar per target (their evidence
+    # stays one click away); the map draws only countries at the minimum (no "others" country).
+    per_target = {t: {"actor": ag.fold_small(_at_least(_base["actor"], 1, t), "speaker", min_n),
+                      "country": _at_least(data["country"], 1, t)} for t in targets}
     figures = _prepared({"heatmap": charts.stance_heatmap(data["actor"], targets=targets),
                          "sentiment": charts.sentiment_bars(data["sentiment"])})
     target_figures = {}
