@@ -181,7 +181,7 @@ def sentiment_bars(agg: pd.DataFrame, *, title: str = "Sentiment of each actor's
     return fig
 
 
-def network(edges: pd.DataFrame, *, title: str = "Who talks about whom", max_edges: int = 30) -> go.Figure:
+def network(edges: pd.DataFrame, *, title: str = "Who talks about whom", max_edges: int = 15) -> go.Figure:
     """Speaker -> mentioned actor graph on a circle; edge colour = sentiment, width = n.
 
     A circular layout is deterministic (the same link shows the same picture) and readable for
@@ -226,13 +226,17 @@ def network(edges: pd.DataFrame, *, title: str = "Who talks about whom", max_edg
                                 zip(mid["source"], mid["target"], mid["n"], mid["net"], strict=True)],
                     hovertemplate="%{customdata[3]}<br>n=%{customdata[1]}, mention sentiment "
                                   "%{customdata[2]:+.2f}<extra></extra>")
+    # Labels point away from the circle's centre (left half to the left, right half to the
+    # right), so neighbouring names do not print over each other or over the edges.
     fig.add_scatter(x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
-                    text=_inert_all(nodes), textposition="top center", showlegend=False,
+                    text=_inert_all(nodes), showlegend=False,
+                    textposition=["middle right" if pos[n][0] > 0.05 else "middle left" if pos[n][0] < -0.05
+                                  else ("top center" if pos[n][1] > 0 else "bottom center") for n in nodes],
                     marker={"size": [10 + 3 * min(degree[n], 10) for n in nodes], "color": "#444"},
                     customdata=[[n, degree[n]] for n in nodes],
                     hovertemplate="<b>%{text}</b><br>%{customdata[1]} mention(s)<extra></extra>")
     fig.update_layout(title=inert(title), height=480, annotations=annotations,
-                      xaxis={"visible": False, "range": [-1.4, 1.4]},
+                      xaxis={"visible": False, "range": [-2.0, 2.0]},
                       yaxis={"visible": False, "range": [-1.3, 1.3], "scaleanchor": "x"},
                       margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.02})
     return fig

@@ -274,6 +274,13 @@ elif section == "mentions":
             ev_sent = draw(figs["sentiment"], "sentiment")
         with right:
             ev_net = draw(figs["network"], "network")
+            if len(data["network"]):
+                with st.expander("The links as a table"):
+                    st.dataframe(data["network"].sort_values("n", ascending=False)
+                                 .rename(columns={"source": "speaker", "target": "mentions", "n": "statements",
+                                                  "net": "mention sentiment"})
+                                 [["speaker", "mentions", "statements", "mention sentiment"]],
+                                 hide_index=True)
         sel.add("sentiment", ev_sent, data["sentiment"], ["speaker"], target)
         sel.add("network", ev_net, data["network"], ["source", "target"], target)
 

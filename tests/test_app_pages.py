@@ -426,3 +426,11 @@ def test_an_input_too_big_for_one_app_run_is_refused_with_the_way_forward(db, mo
     message = at.error[0].value.replace("\\", "")
     assert not at.exception and "at most 100,000" in message and "python -m analysis analyze" in message
     assert store.list_analyses(db) == []
+
+
+def test_the_network_has_a_table_of_its_links(db, result):
+    analysis_id, _ = store.save_analysis(result, db)
+    at = open_page("dashboard", analysis=analysis_id, section="mentions")
+    [table] = [d.value for d in at.dataframe if "mentions" in d.value.columns]
+    trump = table[(table["speaker"] == "Donald Trump") & (table["mentions"] == "Vladimir Putin")]
+    assert int(trump["statements"].iloc[0]) == 2
