@@ -347,3 +347,64 @@ def country_name(iso3: str | None) -> str:
 
     hit = pycountry.countries.get(alpha_3=str(iso3).upper())
     return str(getattr(hit, "common_name", None) or hit.name) if hit else str(iso3)
+
+
+# ---------------------------------------------------------------------------------------------
+# Label shares corrected for the classifier's known errors
+#
+# A classifier that says "none" too often hides real positions, and one that confuses favor and
+# against blurs them. With its confusion matrix on labelled dev data, M[t][p] = P(predicted p |
+# true t), the observed shares q satisfy q = M^T s for the true shares s, so s is recovered by
+# solving that system and projecting onto the simplex (the multi-class form of the Rogan-Gladen
+# estimator used for misclassified survey answers). Intervals come from a parametric bootstrap
+# of the observed counts; the dev set's own sampling error is not included, so they are a lower
+# bound on the real uncertainty.
+
+def _project_simplex(v: Any) -> Any:
+    import numpy as np
+
+    u = np.sort(v)[::-1]
+    css = np.cumsum(u)
+    k = np.nonzero(u * np.arange(1, len(v) + 1) > (css - 1))[0][-1]
+    return np.maximum(v - (css[k] - 1) / (k + 1.0), 0.0)
+
+
+def corrected_shares(counts: Sequence[int], confusion: dict[str, Any], labels: Sequence[str],
+                     draws: int = 400, seed: int = 0) -> dict[str, tuple[float, float, float]]:
+    """{label: (corrected share, 2.5%, 97.5%)} from observed label ``counts`` (in ``labels``
+    order) and a confusion matrix {"labels": [...], "counts": [[true x predicted]]}."""
+    import numpy as np
+
+    order = [confusion["labels"].index(lab) for lab in labels]
+    m = np.asarray(confusion["counts"], dtype=float)[np.ix_(order, order)]
+    m = m / np.maximum(m.sum(axis=1, keepdims=True), 1.0)
+    inv = np.linalg.pinv(m.T)
+    c = np.asarray(counts, dtype=float)
+    n = c.sum()
+    if n <= 0:
+        return {lab: (float("nan"),) * 3 for lab in labels}
+    point = _project_simplex(inv @ (c / n))
+    rng = np.random.default_rng(seed)
+    boot = np.array([_project_simplex(inv @ (rng.multinomial(int(n), c / n) / n)) for _ in range(draws)])
+    lo, hi = np.percentile(boot, [2.5, 97.5], axis=0)
+    return {lab: (float(point[i]), float(lo[i]), float(hi[i])) for i, lab in enumerate(labels)}
+
+
+def target_shares(long: pd.DataFrame, targets: Sequence[str], confusion: dict[str, Any] | None,
+                  labels: Sequence[str] = ("favor", "against", "none")) -> pd.DataFrame:
+    """Per target: observed shares of each label among attributed statements and, with a
+    confusion matrix, the shares corrected for the model's known errors (with intervals)."""
+    rows = []
+    for t in targets:
+        d = long[(long["target"] == t) & long["speaker"].notna()]
+        counts = [int((d["stance"] == lab).sum()) for lab in labels]
+        n = sum(counts)
+        if n == 0:
+            continue
+        corr = corrected_shares(counts, confusion, labels) if confusion else {}
+        for lab, k in zip(labels, counts, strict=True):
+            row = {"target": t, "label": lab, "statements": k, "observed": k / n}
+            if corr:
+                row.update({"corrected": corr[lab][0], "lo": corr[lab][1], "hi": corr[lab][2]})
+            rows.append(row)
+    return pd.DataFrame(rows)

@@ -141,6 +141,10 @@ def _news_stance_extras(folder: Path, data: Path, meta: dict[str, Any]) -> dict[
     model = load_stance_model(str(folder), quantize=False)
     predicted = [s.label for s in evaluation.score_stance_examples(model, dev)]
     extras["news_slices"] = evaluation.news_slices(dev, predicted)
+    # What the dashboard corrects label shares with (analysis.aggregate.corrected_shares).
+    extras["news_confusion"] = {"labels": list(STANCE_LABELS), "split": "news dev", "counts": [
+        [sum(1 for e, p in zip(dev, predicted, strict=True) if e.label == t and p == q) for q in STANCE_LABELS]
+        for t in STANCE_LABELS]}
     init = Path(str(meta.get("init") or ""))
     if meta.get("init") and (init / "stancemap.json").exists():
         before = raw_stance_model(init)

@@ -368,9 +368,13 @@ class StanceModel:
     task = "stance"
 
     def __init__(self, scorer: PairScorer, *, target_first: bool = True,
-                 hypothesis_templates: dict[str, str] | None = None, reads_context: bool = False) -> None:
+                 hypothesis_templates: dict[str, str] | None = None, reads_context: bool = False,
+                 confusion: dict[str, Any] | None = None) -> None:
         self.scorer = scorer
         self.model_id = scorer.model_id
+        # {"labels": [...], "counts": [[true x predicted]]} on the news dev split, where the model's
+        # card measured it: analyses save it, so their label shares can be corrected for it.
+        self.confusion = confusion
         self.target_first = target_first
         self.hypothesis_templates = hypothesis_templates  # set for the NLI route
         # Bundled models trained with context read "statement [SEP] title | preceding text";
@@ -603,7 +607,8 @@ def bundled_stance_model(model_id: str, folder: Path, quantize: bool | None, *, 
     (for fitting the calibration and for before/after comparisons)."""
     scorer, meta = _bundled_scorer(model_id, folder, "stance", STANCE_LABELS, quantize, calibrated=calibrated)
     scorer.cache = cache
-    return StanceModel(scorer, target_first=True, reads_context=bool(meta.get("context")))
+    return StanceModel(scorer, target_first=True, reads_context=bool(meta.get("context")),
+                       confusion=meta.get("news_confusion") if calibrated else None)
 
 
 def _bundled_scorer(model_id: str, folder: Path, task: str, labels: tuple[str, ...],

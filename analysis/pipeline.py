@@ -253,6 +253,8 @@ def analyze(
         models=models,  # type: ignore[arg-type]
         errors=errors,
         settings={"batch_size": batch_size, "overrides": norm_overrides or {},
+                  **({"stance_confusion": stance_model.confusion}
+                     if targets and getattr(stance_model, "confusion", None) else {}),
                   **({"duplicates": duplicates} if duplicates else {})},
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )

@@ -205,6 +205,27 @@ figures: list[tuple[str, Any]] = [
 ]
 
 
+def shares_table(long_df: pd.DataFrame, tgt: str, confusion: dict[str, Any] | None) -> None:
+    """Shares of favor / against / none toward ``tgt`` as labelled, and corrected for the
+    model's known errors on its dev set (where the analysis saved the model's confusion matrix)."""
+    shares = ag.target_shares(long_df, [tgt], confusion)
+    if shares.empty:
+        return
+    with st.expander("How much favors, opposes, says nothing — as labelled and corrected for the model's errors"):
+        table = shares.drop(columns="target").copy()
+        for col in [c for c in ("observed", "corrected", "lo", "hi") if c in table]:
+            table[col] = (table[col] * 100).round(1)
+        st.dataframe(table.rename(columns={"observed": "% as labelled", "corrected": "% corrected",
+                                           "lo": "% corrected, low", "hi": "% corrected, high"}), hide_index=True)
+        if confusion:
+            st.caption("Corrected: the model's confusion matrix on its labelled news dev set says how often "
+                       "each true label comes out as each label; inverting it estimates the true shares "
+                       "(95% bootstrap interval; it leaves out the dev set's own sampling error, so the real "
+                       "uncertainty is larger). A model that says “none” too often would otherwise hide positions.")
+        else:
+            st.caption("No correction: the model that scored this analysis has no measured confusion matrix.")
+
+
 def draw(fig: Any, key: str, *, selectable: bool = True) -> Any:
     """Draw one figure; return its selection event."""
     if not selectable:
@@ -256,6 +277,7 @@ if section == "stance":
                     sel.add(f"map@{i}", ev_map, data_t["country"], ["speaker_country"], tgt)
                     ev_cbar = draw(figs_t["country"], f"country_{i}")
                     sel.add(f"country@{i}", ev_cbar, data_t["country"], ["speaker_country"], tgt)
+                    shares_table(long_df, tgt, result.settings.get("stance_confusion"))
 
 elif section == "matrix":
     with sections[1]:

@@ -130,3 +130,27 @@ def test_small_groups_fold_into_one_others_bar_that_keeps_their_evidence(result)
     assert others["net"] == pytest.approx((small["net"] * small["n"]).sum() / 3)
     assert others["lo"] < others["net"] < others["hi"]
     assert ag.fold_small(by_actor, "speaker", 1).equals(by_actor)
+
+
+def test_label_shares_are_corrected_for_the_models_known_errors():
+    import numpy as np
+
+    confusion = {"labels": ["favor", "against", "none"], "counts": [[60, 10, 30], [10, 60, 30], [5, 5, 90]]}
+    rates = np.array(confusion["counts"], float)
+    rates /= rates.sum(axis=1, keepdims=True)
+    observed = rates.T @ np.array([0.3, 0.3, 0.4])  # what such a model shows for 30/30/40
+    corrected = ag.corrected_shares([round(x * 2000) for x in observed], confusion, ["favor", "against", "none"])
+    assert corrected["favor"][0] == pytest.approx(0.3, abs=0.01) and corrected["none"][0] == pytest.approx(0.4, abs=0.01)
+    assert corrected["favor"][1] < 0.3 < corrected["favor"][2]
+    # A perfect model changes nothing.
+    exact = ag.corrected_shares([3, 1, 6], {"labels": ["favor", "against", "none"],
+                                            "counts": [[9, 0, 0], [0, 9, 0], [0, 0, 9]]}, ["favor", "against", "none"])
+    assert exact["favor"][0] == pytest.approx(0.3) and exact["none"][0] == pytest.approx(0.6)
+
+
+def test_target_shares_over_attributed_statements(result):
+    df = ag.stance_frame(result.rows, result.targets)
+    shares = ag.target_shares(df, [T0], None).set_index("label")
+    # Eight attributed statements toward the ceasefire: 3 favor, 2 against, 3 none.
+    assert list(shares["statements"]) == [3, 2, 3] and shares.loc["favor", "observed"] == pytest.approx(3 / 8)
+    assert "corrected" not in shares

@@ -434,3 +434,15 @@ def test_the_network_has_a_table_of_its_links(db, result):
     [table] = [d.value for d in at.dataframe if "mentions" in d.value.columns]
     trump = table[(table["speaker"] == "Donald Trump") & (table["mentions"] == "Vladimir Putin")]
     assert int(trump["statements"].iloc[0]) == 2
+
+
+def test_dashboard_corrects_label_shares_with_the_saved_confusion_matrix(db, result):
+    result.settings["stance_confusion"] = {"labels": ["favor", "against", "none"],
+                                           "counts": [[60, 10, 30], [10, 60, 30], [5, 5, 90]]}
+    analysis_id, _ = store.save_analysis(result, db)
+    at = open_page("dashboard", analysis=analysis_id)
+    [table] = [d.value for d in at.dataframe if "% corrected" in d.value.columns]
+    row = table.set_index("label")
+    # 3 of 8 labelled favor; a model that sends 30% of true favor to "none" means more favor.
+    assert row.loc["favor", "% as labelled"] == 37.5 and row.loc["favor", "% corrected"] > 37.5
+    assert row.loc["none", "% corrected"] < row.loc["none", "% as labelled"]
