@@ -49,6 +49,13 @@ def register(sub: Any) -> None:
     p.add_argument("--keep-duplicates", action="store_true",
                    help="analyse every copy of identical / near-identical articles (default: the same "
                         "wire story in several outlets is analysed and counted once; copies are listed)")
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="local (this process) or ray (Ray Data over a pool of actors; README)")
+    p.add_argument("--ray-address", default=None, metavar="ADDR",
+                   help="--engine ray: a running cluster (ray://host:10001, or auto on a node); "
+                        "default: a local Ray instance with --workers CPUs")
+    p.add_argument("--workers", type=int, default=2, metavar="N",
+                   help="--engine ray: actors (each loads the models once)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(func=run_analyze)
 
@@ -145,15 +152,27 @@ def run_analyze(args: argparse.Namespace) -> int:
         print(f"skipped {e.source}: {e.error}", file=sys.stderr)
     if not articles:
         raise InputError("no input could be read; nothing to analyse (see the messages above).")
-    sentiment_model = load_sentiment_model(args.model_sentiment)
-    stance_model = load_stance_model(args.model_stance) if targets else None
-    bar = _TqdmProgress(enabled=not args.no_progress and len(articles) > 0)
-    try:
-        result = analyze(articles, targets, sentiment_model=sentiment_model, stance_model=stance_model,
-                         batch_size=args.batch_size, progress=bar, overrides=overrides,
-                         keep_duplicates=args.keep_duplicates)
-    finally:
-        bar.close()
+    if args.engine == "ray":
+        if args.workers < 1:
+            raise InputError("--workers must be at least 1.")
+        try:
+            from .engine_ray import analyze_with_ray
+        except ImportError as exc:
+            raise InputError(f"--engine ray needs Ray: pip install 'ray[data]' ({exc}).") from exc
+        result = analyze_with_ray(articles, targets, sentiment_id=args.model_sentiment,
+                                  stance_id=args.model_stance, address=args.ray_address,
+                                  workers=args.workers, batch_size=args.batch_size,
+                                  overrides=overrides, keep_duplicates=args.keep_duplicates)
+    else:
+        sentiment_model = load_sentiment_model(args.model_sentiment)
+        stance_model = load_stance_model(args.model_stance) if targets else None
+        bar = _TqdmProgress(enabled=not args.no_progress and len(articles) > 0)
+        try:
+            result = analyze(articles, targets, sentiment_model=sentiment_model, stance_model=stance_model,
+                             batch_size=args.batch_size, progress=bar, overrides=overrides,
+                             keep_duplicates=args.keep_duplicates)
+        finally:
+            bar.close()
     result.errors = list(errors) + list(result.errors)
     if args.db:
         from .store import new_analysis_id, new_edit_token, save_analysis
