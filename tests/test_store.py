@@ -208,3 +208,41 @@ def test_writers_racing_into_a_fresh_sqlite_file_all_save(tmp_path: Path) -> Non
     runs = save_at_once(url, 8)
     assert [r.returncode for r in runs] == [0] * 8, [r.stderr[-400:] for r in runs if r.returncode]
     assert sorted(a["title"] for a in store.list_analyses(url)) == [f"run {i}" for i in range(8)]
+
+
+KILL_SCRIPT = """
+import sys
+from analysis import store
+from tests.conftest import sample_result
+result = sample_result(copies=150)
+print("ready", flush=True)
+while True:
+    store.save_analysis(sample_result(copies=150), sys.argv[1])
+"""
+
+
+def test_kill_9_while_saving_leaves_every_analysis_whole_or_absent(tmp_path: Path) -> None:
+    """A writer killed at random moments mid-save: the file stays sound and each analysis in it
+    has all of its statements, or is not there at all."""
+    import random
+    import signal
+    import sqlite3
+    import time
+
+    db_file = tmp_path / "kill.db"
+    url = f"sqlite:///{db_file}"
+    rng = random.Random(9)
+    for _ in range(8):
+        proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, url], cwd=REPO,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.05, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    with sqlite3.connect(db_file) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    saved = store.list_analyses(url)
+    assert saved, "no save finished in 8 runs; the test did not test anything"
+    for entry in saved:
+        loaded = store.load_analysis(entry["analysis_id"], url)
+        assert len(loaded.rows) == entry["statements"] == 150 * 9 and len(loaded.articles) == 300
