@@ -227,6 +227,8 @@ def fold_small(agg: pd.DataFrame, key: str, min_n: int) -> pd.DataFrame:
         if key == "speaker_country" and "country_name" in agg:
             row["country_name"] = row[key]
         rows.append(row)
+    # An "Others" bar is a bar too: drawn only when it reaches the minimum itself.
+    rows = [r for r in rows if r["n"] >= min_n]
     out = pd.concat([big, pd.DataFrame(rows, columns=agg.columns)], ignore_index=True) if rows else big
     return out.reset_index(drop=True)
 

@@ -28,6 +28,10 @@ from .labels import ActorType
 PAGES: tuple[str, ...] = ("analyze", "dashboard", "statements", "library", "models")
 SPEAKER_TYPES: tuple[str, ...] = tuple(t.value for t in ActorType) + ("unattributed",)
 MAX_MIN_STATEMENTS = 1000
+# Bars and map countries need at least two statements that take a side on the target by default:
+# one statement's interval spans most of [-1, 1]. Fewer fold into "Others" (the link says min=1
+# to show every actor on its own).
+DEFAULT_MIN_STATEMENTS = 2
 MAX_PARAM_CHARS = 500
 # Dashboard charts whose selected bar / country / cell a link can carry as ``focus=<chart>:<key>``
 # (the key is the group: a speaker, an ISO-3 code, "speaker|target", "source|target", an outlet).
@@ -46,7 +50,7 @@ class ViewState:
     articles: tuple[str, ...] = ()
     speaker_types: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
-    min_n: int = 1
+    min_n: int = 2  # DEFAULT_MIN_STATEMENTS
     section: str = SECTIONS[0]
     focus: str | None = None  # "<chart>:<key>": the selection whose evidence the page lists
     extra: tuple[tuple[str, str], ...] = field(default=())  # page-specific (e.g. selected speaker)
@@ -66,7 +70,7 @@ def view_to_params(view: ViewState) -> dict[str, str | list[str]]:
         params["type"] = list(view.speaker_types)
     if view.kinds:
         params["kind"] = list(view.kinds)
-    if view.min_n > 1:
+    if view.min_n != DEFAULT_MIN_STATEMENTS:
         params["min"] = str(view.min_n)
     if view.section != SECTIONS[0]:
         params["section"] = view.section
@@ -114,9 +118,9 @@ def parse_view(
     types = tuple(dict.fromkeys(t for t in _values(params, "type") if t in SPEAKER_TYPES))
     kinds = tuple(dict.fromkeys(k for k in _values(params, "kind") if k in KINDS))
     try:
-        min_n = int(_first(params, "min") or 1)
+        min_n = int(_first(params, "min") or DEFAULT_MIN_STATEMENTS)
     except ValueError:
-        min_n = 1
+        min_n = DEFAULT_MIN_STATEMENTS
     min_n = max(1, min(MAX_MIN_STATEMENTS, min_n))
     section = _first(params, "section")
     if section not in SECTIONS:

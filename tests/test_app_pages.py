@@ -103,12 +103,12 @@ def test_dashboard_shows_figures_charts_and_share_link(db, result):
     link = texts(at, "code")
     assert f"analysis={analysis_id}" in link and "kind=indirect_quote" in link and token not in link
     # ... and a filter change goes back into the URL (the address bar is the share link)
-    at.sidebar.number_input(key="dashboard_min").set_value(2).run()
-    assert qp(at, "min") == ["2"] and qp(at, "analysis") == [analysis_id]
+    at.sidebar.number_input(key="dashboard_min").set_value(3).run()
+    assert qp(at, "min") == ["3"] and qp(at, "analysis") == [analysis_id]
     # switching the target tab goes into the link too and draws that target's charts
     at.session_state["dashboard_target"] = "a ceasefire in Ukraine"
     at.run()
-    assert qp(at, "target") == ["a ceasefire in Ukraine"] and qp(at, "min") == ["2"]
+    assert qp(at, "target") == ["a ceasefire in Ukraine"] and qp(at, "min") == ["3"]
     assert "target=a+ceasefire+in+Ukraine" in texts(at, "code")
     assert len([c for c in at.get("plotly_chart") if '"choropleth"' in c.proto.spec]) == 1
     # the other sections, one at a time, each into the link; the target stays as it was
@@ -361,7 +361,8 @@ def test_private_library_hides_other_analyses(db, result, make_result, monkeypat
 
 def test_dashboard_evidence_lists_the_sentence_in_its_article(db, result):
     analysis_id, _ = store.save_analysis(result, db)
-    at = open_page("dashboard", analysis=analysis_id, section="matrix")
+    # min=1: every actor on its own (by default one statement is too little for a cell of its own)
+    at = open_page("dashboard", analysis=analysis_id, section="matrix", min="1")
     at.selectbox(key="dashboard_cell").set_value("Kremlin|a ceasefire in Ukraine").run()
     md = texts(at, "markdown")
     assert "1 evidence statement" in texts(at, "caption")
@@ -378,13 +379,13 @@ def test_root_link_with_page_parameter_opens_that_page(db, result):
 
 def test_cell_selection_goes_into_the_link_and_the_link_lists_its_evidence(db, result):
     analysis_id, _ = store.save_analysis(result, db)
-    at = open_page("dashboard", analysis=analysis_id, section="matrix")
+    at = open_page("dashboard", analysis=analysis_id, section="matrix", min="1")
     at.selectbox(key="dashboard_cell").set_value("Kremlin|a ceasefire in Ukraine").run()
     assert qp(at, "focus") == ["cell:Kremlin|a ceasefire in Ukraine"]
     link = texts(at, "code")
     assert "section=matrix" in link and "focus=cell%3AKremlin%7Ca+ceasefire+in+Ukraine" in link
     # a colleague opening that link, in a fresh session, sees the same evidence listed
-    other = open_page("dashboard", analysis=analysis_id, section="matrix",
+    other = open_page("dashboard", analysis=analysis_id, section="matrix", min="1",
                       focus="cell:Kremlin|a ceasefire in Ukraine")
     assert "1 evidence statement" in texts(other, "caption")
     assert r"The Kremlin said there are no plans for talks\." in texts(other, "markdown")
@@ -392,7 +393,8 @@ def test_cell_selection_goes_into_the_link_and_the_link_lists_its_evidence(db, r
 
 def test_linked_actor_focus_follows_the_open_target_and_stale_focus_is_harmless(db, result):
     analysis_id, _ = store.save_analysis(result, db)
-    at = open_page("dashboard", analysis=analysis_id, target="sanctions on Russia", focus="actor:Donald Trump")
+    at = open_page("dashboard", analysis=analysis_id, target="sanctions on Russia", focus="actor:Donald Trump",
+                   min="1")
     md = texts(at, "markdown")
     assert r"**Evidence for** Donald Trump" in md
     # The evidence is the statements his number is made of: the one taking a side on sanctions.

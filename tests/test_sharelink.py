@@ -28,7 +28,7 @@ def test_round_trip_with_commas_and_lists():
      ({"focus": "actor:Donald Trump"}, "focus", "actor:Donald Trump"),
      ({"section": "time"}, "section", "time"), ({"section": "admin"}, "section", "stance"),
      ({"focus": "admin:x"}, "focus", None), ({"focus": "actor:"}, "focus", None), ({"focus": "x" * 900}, "focus", None),
-     ({"min": "-5"}, "min_n", 1), ({"min": "99999"}, "min_n", 1000), ({"min": "abc"}, "min_n", 1)],
+     ({"min": "-5"}, "min_n", 1), ({"min": "99999"}, "min_n", 1000), ({"min": "abc"}, "min_n", 2)],
 )
 def test_untrusted_values_are_dropped_or_clamped(params, field, expected):
     assert getattr(parse_view(params, targets=TARGETS, article_ids=IDS), field) == expected
