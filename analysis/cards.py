@@ -20,8 +20,9 @@ DATA_NOTES: dict[str, str] = {
 Two stages. **General** (`python -m analysis train stance --stage general`): a mixture of public
 stance data, below. **News** (`--stage news`): that adapter fine-tuned on the labelled news
 statements (read with the article's title and the ~400 characters before them; a quarter of the
-repeated copies without context so the model also works without it), with 6,000 examples of the
-general mixture replayed so it does not forget other domains. Then calibrated on news dev.
+repeated copies without context so the model also works without it), with examples of the
+general mixture replayed (`train_config.replay`, 4,000 for the shipped model) so it does not forget
+other domains. Then calibrated on news dev.
 
 The general mixture: sources whose labels only roughly align, each mapped to favor / against / none
 (see `analysis/datasets.py::stance_training_set` for caps and mappings):
@@ -212,6 +213,17 @@ def _stance_news_card(meta: dict[str, Any]) -> str:
             lines.append(f"\nTrue share of none on news dev: {truth.get('none', 0) / max(1, sum(truth.values())):.1%}.")
     slices = meta.get("news_slices", {})
     before = meta.get("before", {})
+    if "contrast pairs" in slices:
+        was = before.get("news_slices", {}).get("contrast pairs", {}).get("accuracy")
+        lines += ["", f"**Target confusion.** On the {slices['contrast pairs']['n']} dev contrast pairs (a statement "
+                  f"that takes a side toward one target of its article, labelled toward another; mostly none) "
+                  f"the model is right on {slices['contrast pairs']['accuracy']:.1%}"
+                  + (f" (the general-stage model: {was:.1%}, because it says none to most pairs of any kind: "
+                     f"its macro-F1 on the first-round pairs is "
+                     f"{before.get('news_slices', {}).get('first-round pairs', {}).get('macro_f1', float('nan')):.3f})"
+                     if was is not None else "")
+                  + "; macro-F1 and F_avg are low there only because that slice has few favor/against "
+                    "pairs. `tests/test_stance_news.py` keeps it at or above 65%."]
     if slices:
         lines += ["", "## News dev by slice (calibrated, fp32) and before the news stage", "",
                   "| slice | n | macro-F1 | F_avg | before: macro-F1 | before: F_avg |", "|---|---|---|---|---|---|"]
