@@ -32,6 +32,7 @@ from ui.common import (
 
 ensure_app_entry()
 
+SMALL_ANALYSIS = 300  # statements; below this the default minimum per bar is 1, not 2
 TARGET_TAB = "dashboard_target"  # session-state key of the target tabs (value: the open tab's label)
 TAB_CHARTS = ("actor", "map", "country")  # the charts each target tab has
 TARGET_KEPT = "dashboard_target_kept"  # the open target, kept while another section is open
@@ -140,6 +141,10 @@ article_ids = [a.article_id for a in result.articles]
 if requested_analysis():
     from ui.common import current_view
     view = current_view("dashboard", result.targets, article_ids)
+    if "min" not in st.query_params and len(result.rows) < SMALL_ANALYSIS:
+        # One article or a few: every side-taking statement is worth a bar of its own (n shows
+        # how little it is); the default of two applies where there is enough to fold.
+        view = ViewState(**{**view.__dict__, "min_n": 1})
 else:
     view = st.session_state.get("dashboard_last_view") or ViewState(
         analysis=analysis_id, target=result.targets[0] if result.targets else None)
@@ -267,14 +272,15 @@ if section == "stance":
                     st.caption(md_escape(
                         f"Net stance counts only the statements that take a side on “{tgt}”: {sided} of "
                         f"{scored} statements. n on a bar is that actor's side-taking statements (hover for how "
-                        f"many they said in all); actors below the minimum ({int(min_n)}) are one “Others” bar."))
+                        f"many they said in all); actors and countries below the minimum ({int(min_n)}) are one “Others” bar; "
+                        f"the map shows every country with a side-taking statement."))
                     left, right = st.columns(2)
                     with left:
                         ev_actor = draw(figs_t["actor"], f"actor_{i}")
                     with right:
                         ev_map = draw(figs_t["map"], f"map_{i}")
                     sel.add(f"actor@{i}", ev_actor, data_t["actor"], ["speaker"], tgt)
-                    sel.add(f"map@{i}", ev_map, data_t["country"], ["speaker_country"], tgt)
+                    sel.add(f"map@{i}", ev_map, data_t["map"], ["speaker_country"], tgt)
                     ev_cbar = draw(figs_t["country"], f"country_{i}")
                     sel.add(f"country@{i}", ev_cbar, data_t["country"], ["speaker_country"], tgt)
                     shares_table(long_df, tgt, result.settings.get("stance_confusion"))

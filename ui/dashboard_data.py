@@ -84,22 +84,26 @@ def at_minimum(analysis_id: str, url: str, ver: str, subset: Subset, min_n: int,
     a validated plotly Figure costs 15-90 ms to build).
 
     Returns ``data`` (actor / country / sentiment frames over every target, plus the
-    unfiltered network / trend / outlet frames), ``per_target`` ({target: {"actor", "country"}}),
+    unfiltered network / trend / outlet frames), ``per_target`` ({target: {"actor", "map", "country"}}),
     ``figures`` ({"heatmap", "sentiment"}) and ``target_figures`` ({target: {"actor", "map",
     "country"}}).
     """
     data = {**_base, **{k: _at_least(_base[k], min_n) for k in ("actor", "country", "sentiment")}}
-    # Bars: actors below the minimum fold into one "Others (k)" bar per target (their evidence
-    # stays one click away); the map draws only countries at the minimum (no "others" country).
+    # Bars: actors and countries below the minimum fold into one "Others (k)" bar per target
+    # (their evidence stays one click away). The map shows every country with a side-taking
+    # statement (white = none): what separates data from no data there is colour, and the hover
+    # gives each country's n.
     per_target = {t: {"actor": ag.fold_small(_at_least(_base["actor"], 1, t), "speaker", min_n),
-                      "country": _at_least(data["country"], 1, t)} for t in targets}
+                      "map": _at_least(_base["country"], 1, t),
+                      "country": ag.fold_small(_at_least(_base["country"], 1, t), "speaker_country", min_n)}
+                  for t in targets}
     figures = _prepared({"heatmap": charts.stance_heatmap(data["actor"], targets=targets),
                          "sentiment": charts.sentiment_bars(data["sentiment"])})
     target_figures = {}
     for t, d in per_target.items():
         target_figures[t] = _prepared({
             "actor": charts.stance_bars(d["actor"], "speaker", title="By actor (net stance, 95% interval)"),
-            "map": charts.stance_map(d["country"], title="By speaker country"),
+            "map": charts.stance_map(d["map"], title="By speaker country"),
             "country": charts.stance_bars(d["country"], "speaker_country", title="Countries ranked by net stance"),
         })
     return {"data": data, "per_target": per_target, "figures": figures, "target_figures": target_figures}

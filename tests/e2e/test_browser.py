@@ -134,7 +134,7 @@ def test_first_run_without_a_target_shows_the_dashboard(app_url, new_page):
 
 def _paste_and_analyze(page: Any, app_url: str, text: str, target: str | None) -> None:
     page.goto(app_url)
-    box = page.get_by_label("Paste article text")
+    box = page.get_by_role("textbox", name="Paste article text")
     box.fill(text)
     box.press("Tab")
     if target:
@@ -271,7 +271,7 @@ def test_exports_download_from_the_dashboard(app_url, e2e_db, new_page, make_res
     with page.expect_download() as dl:
         page.get_by_role("button", name="Statements as CSV").click()
     csv = Path(dl.value.path()).read_text(encoding="utf-8")
-    assert csv.startswith("analysis_id,") and "Antonio Tajani" in csv and "stance[a ceasefire in Ukraine]" in csv
+    assert csv.startswith("\ufeffanalysis_id,") and "Antonio Tajani" in csv and "stance[a ceasefire in Ukraine]" in csv
     with page.expect_download() as dl:
         page.get_by_role("button", name="Whole analysis as an HTML report").click()
     report = Path(dl.value.path()).read_text(encoding="utf-8")
