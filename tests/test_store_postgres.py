@@ -70,8 +70,10 @@ def test_postgres_gives_back_exactly_what_sqlite_does(pg_db_url: str, tmp_path: 
     expected["rows"][0]["speaker"] = "Antonio Tajani"
     expected["rows"][0]["speaker_country"] = "ITA"
     expected["rows"][0]["speaker_type"] = "person"
+    model_said = expected["rows"][0]["stance"]["sanctions on Russia"]
     expected["rows"][0]["stance"]["sanctions on Russia"] = {
-        "label": "against", "scores": {"favor": 0.0, "against": 1.0, "none": 0.0}}
+        "label": "against", "scores": model_said["scores"], "corrected": True, "model_label": model_said["label"]}
+    expected["rows"][0]["corrected"] = ["speaker", "stance:sanctions on Russia"]
     assert views["postgresql"] == expected
     assert views["postgresql"]["rows"][1]["sentiment"]["scores"]["negative"] == pytest.approx(0.1)
     assert len(views["postgresql"]["rows"]) == 18 and len(views["postgresql"]["articles"]) == 4
