@@ -98,7 +98,7 @@ def stance_bars(agg: pd.DataFrame, key: str, *, title: str, target: str | None =
     ))
     fig.update_layout(title=inert(title), height=_height(len(d)), margin={"l": 10, "r": 40, "t": 50, "b": 40},
                       xaxis={"range": [-1.15, 1.15], "zeroline": True, "zerolinecolor": "#333",
-                             "title": "net stance of the statements taking a side (favor − against), 95% interval"},
+                             "title": "net stance of side-taking statements, 95% interval"},
                       yaxis={"automargin": True}, showlegend=False, clickmode="event+select")
     return fig
 
