@@ -427,6 +427,13 @@ def _speaker_after(ctx: _Context, tokens: list[Token], k_end: int) -> Mention | 
             if person is not None and person.type == ActorType.PERSON.value:
                 return person
     if m is not None:
+        # "said Andre Campbell's partner, Jason Louth": the possessor only describes the speaker,
+        # who is the name after the relation noun and its comma.
+        rel = re.match(r"['’]s\s+(?:[a-z\-]+\s+){0,2}[a-z\-]+,\s+", ctx.text[m.end:m.end + 60])
+        if rel:
+            person = _mention_starting(ctx, m.end + rel.end())
+            if person is not None and person.type == ActorType.PERSON.value:
+                return person
         return m
     # "said conservative activist Bob Klaus": a person's name after a few lower-case words.
     for h in range(j, min(len(tokens), j + 6)):

@@ -303,6 +303,7 @@ def test_a_pronoun_finds_the_person_of_its_gender(text, speaker) -> None:
     ("Jim Eglinski, Yellowhead MP, said the pipeline was needed.", [("indirect_quote", "Jim Eglinski")]),
     ("The European Commission cut its forecast.", [("narrative", None)]),
     ("A Donald Trump tweet said the election was rigged.", [("indirect_quote", "Donald Trump")]),
+    ("\"We are ready,\" said Andre Campbell's partner, Jason Louth.", [("direct_quote", "Jason Louth")]),
     ("Volodymyr Zelensky met Trump. The Ukrainian president said the talks were useful.",
      [("narrative", None), ("indirect_quote", "Volodymyr Zelensky")]),
 ])
