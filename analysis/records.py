@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-
 # One limit everywhere a target is typed, stored or carried in a link (the app, the CLI, share
 # links): longer than this it is a paste gone wrong, not a target, and links must carry it whole.
 MAX_TARGET_CHARS = 200
+
 
 @dataclass(frozen=True)
 class Article:
