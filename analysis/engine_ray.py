@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .actors import combine
-from .pipeline import analyze, normalize_targets
+from .pipeline import analyze, normalize_targets, prepare_articles
 from .records import Actor, AnalysisResult, Article, FileError
 
 
@@ -75,15 +75,8 @@ def analyze_with_ray(articles: Sequence[Article], targets: Sequence[str], *, sen
     """The analysis of ``articles`` on Ray, with the same rows as the local engine."""
     import ray
 
-    from .dedup import find_duplicates
-    from .ingest import unique_article_ids
-
     targets = normalize_targets(list(targets))
-    articles = unique_article_ids(list(articles))
-    duplicates: list[dict[str, Any]] = []
-    if not keep_duplicates:
-        articles, groups = find_duplicates(articles)
-        duplicates = [g.to_dict() for g in groups]
+    articles, duplicates = prepare_articles(articles, keep_duplicates)
     started_here = not ray.is_initialized()
     if started_here:
         if address:

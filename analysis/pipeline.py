@@ -101,6 +101,21 @@ def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] 
     return lambda done, total: progress(stage, done, total)
 
 
+def prepare_articles(articles: Sequence[Article], keep_duplicates: bool = False
+                     ) -> tuple[list[Article], list[dict[str, Any]]]:
+    """Articles as an analysis takes them, for every engine: ids made unique (statement ids
+    derive from them) and, unless ``keep_duplicates``, one copy of each duplicate story
+    (:mod:`analysis.dedup`); returns them with the duplicate groups for ``settings``."""
+    from .dedup import find_duplicates
+    from .ingest import unique_article_ids
+
+    prepared = unique_article_ids(list(articles))
+    if keep_duplicates:
+        return prepared, []
+    kept, groups = find_duplicates(prepared)
+    return kept, [g.to_dict() for g in groups]
+
+
 def analyze(
     articles: list[Article],
     targets: list[str],
@@ -123,17 +138,9 @@ def analyze(
     """
     from .countries import normalize_overrides
 
-    from .ingest import unique_article_ids
-
     targets = normalize_targets(targets)
     norm_overrides = normalize_overrides(overrides) if overrides else None
-    articles = unique_article_ids(list(articles))  # statement ids stay unique in the analysis
-    duplicates: list[dict[str, Any]] = []
-    if not keep_duplicates:
-        from .dedup import find_duplicates
-
-        articles, groups = find_duplicates(articles)
-        duplicates = [g.to_dict() for g in groups]
+    articles, duplicates = prepare_articles(articles, keep_duplicates)
     # 1. statements, speakers, actors (rules only)
     per_article: list[tuple[Article, list[Statement], list[Mention], dict[str, Actor]]] = []
     errors: list[FileError] = []

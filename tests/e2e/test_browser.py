@@ -81,16 +81,22 @@ def view_of(page: Any) -> dict[str, Any]:
     }
 
 
+def _cli_analyze_example(target: str, db: str, models: dict[str, str], tmp_path: Path) -> str:
+    """``analyze --db`` of the example article toward ``target``; what it printed (stderr + stdout)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "analyze", str(EXAMPLE), "--targets", target, "--db", db,
+         "--out", str(tmp_path / "rows.jsonl"), "--model-sentiment", models["sentiment"],
+         "--model-stance", models["stance"], "--no-progress"],
+        cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stderr + proc.stdout
+
+
 @needs_example
 def test_cli_saved_example_opens_by_share_link_in_two_fresh_contexts(app_url, e2e_db, e2e_models, new_page,
                                                                    tmp_path):
-    proc = subprocess.run(
-        [sys.executable, "-m", "analysis", "analyze", str(EXAMPLE), "--targets", "a ceasefire in Ukraine",
-         "--db", e2e_db, "--out", str(tmp_path / "rows.jsonl"), "--model-sentiment", e2e_models["sentiment"],
-         "--model-stance", e2e_models["stance"], "--no-progress"],
-        cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    analysis_id = re.search(r"saved analysis ([A-Za-z0-9_-]{22,})", proc.stderr + proc.stdout).group(1)
+    printed = _cli_analyze_example("a ceasefire in Ukraine", e2e_db, e2e_models, tmp_path)
+    analysis_id = re.search(r"saved analysis ([A-Za-z0-9_-]{22,})", printed).group(1)
     for _ in range(2):
         page = new_page()
         page.goto(f"{app_url}/dashboard?analysis={analysis_id}")
@@ -104,13 +110,8 @@ def test_cli_saved_example_opens_by_share_link_in_two_fresh_contexts(app_url, e2
 
 @needs_example
 def test_cli_prints_a_bare_link_that_opens_the_dashboard(app_url, e2e_db, e2e_models, new_page, tmp_path):
-    proc = subprocess.run(
-        [sys.executable, "-m", "analysis", "analyze", str(EXAMPLE), "--targets", "Ukraine joining NATO",
-         "--db", e2e_db, "--out", str(tmp_path / "rows.jsonl"), "--model-sentiment", e2e_models["sentiment"],
-         "--model-stance", e2e_models["stance"], "--no-progress"],
-        cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    path = re.search(r"open it in the app at (/\?analysis=[A-Za-z0-9_-]{22,})", proc.stderr).group(1)
+    printed = _cli_analyze_example("Ukraine joining NATO", e2e_db, e2e_models, tmp_path)
+    path = re.search(r"open it in the app at (/\?analysis=[A-Za-z0-9_-]{22,})", printed).group(1)
     for _ in range(2):
         page = new_page()
         page.goto(app_url + path)
