@@ -210,10 +210,9 @@ figures: list[tuple[str, Any]] = [
 ]
 
 
-def shares_table(long_df: pd.DataFrame, tgt: str, confusion: dict[str, Any] | None) -> None:
-    """Shares of favor / against / none toward ``tgt`` as labelled, and corrected for the
+def shares_table(shares: pd.DataFrame, confusion: dict[str, Any] | None) -> None:
+    """Shares of favor / against / none toward a target as labelled, and corrected for the
     model's known errors on its dev set (where the analysis saved the model's confusion matrix)."""
-    shares = ag.target_shares(long_df, [tgt], confusion)
     if shares.empty:
         return
     with st.expander("How much favors, opposes, says nothing — as labelled and corrected for the model's errors"):
@@ -266,9 +265,8 @@ if section == "stance":
                     continue
                 data_t, figs_t = drawn["per_target"][tgt], drawn["target_figures"][tgt]
                 with tab:
-                    scored = int((long_df["target"] == tgt).sum()) if len(long_df) else 0
-                    sided = int(long_df[(long_df["target"] == tgt) & long_df["stance"].isin(("favor", "against"))]
-                                .shape[0]) if len(long_df) else 0
+                    on_tgt = long_df[long_df["target"] == tgt]
+                    scored, sided = len(on_tgt), int(on_tgt["stance"].isin(("favor", "against")).sum())
                     st.caption(md_escape(
                         f"Net stance counts only the statements that take a side on “{tgt}”: {sided} of "
                         f"{scored} statements. n on a bar is that actor's side-taking statements (hover for how "
@@ -283,7 +281,8 @@ if section == "stance":
                     sel.add(f"map@{i}", ev_map, data_t["map"], ["speaker_country"], tgt)
                     ev_cbar = draw(figs_t["country"], f"country_{i}")
                     sel.add(f"country@{i}", ev_cbar, data_t["country"], ["speaker_country"], tgt)
-                    shares_table(long_df, tgt, result.settings.get("stance_confusion"))
+                    shares_table(dash.target_shares(*where, tgt, long_df, result.settings.get("stance_confusion")),
+                                 result.settings.get("stance_confusion"))
 
 elif section == "matrix":
     with sections[1]:

@@ -114,3 +114,11 @@ def overview_figures(analysis_id: str, url: str, ver: str, subset: Subset, _base
     """Figures the minimum does not change (network, trend, outlets): once per filter."""
     return _prepared({"network": charts.network(_base["network"]), "trend": charts.trend(_base["trend"]),
                       "outlets": charts.outlets(_base["outlets"])})
+
+
+@st.cache_resource(max_entries=64, ttl=600, show_spinner=False)
+def target_shares(analysis_id: str, url: str, ver: str, target: str, _long: pd.DataFrame,
+                  _confusion: dict[str, Any] | None) -> pd.DataFrame:
+    """Label shares toward ``target``, as labelled and corrected (:func:`analysis.aggregate.target_shares`):
+    the correction's bootstrap runs once per analysis revision, not on every rerun."""
+    return ag.target_shares(_long, [target], _confusion)
