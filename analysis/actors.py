@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import countries as C
-from .labels import ActorType
+from .labels import ActorType, CountryEvidence
 from .records import Actor
 
 # Role words that make up titles and descriptions, lower-cased without final periods.
@@ -85,6 +85,7 @@ ORG_WORDS: frozenset[str] = frozenset({
     "staff", "team", "house", "kremlin", "pentagon", "ltd", "llc", "co", "airlines", "media",
     "partners", "holdings", "capital", "ventures", "industries", "technologies", "systems", "labs",
     "institutes", "council", "trust", "society", "initiative", "project", "institution",
+    "enquirer", "inquirer", "observer", "chronicle", "examiner", "research", "polling", "league",
 })
 # Words that rule out a person's name (places, events, documents, title-case headlines).
 NOT_PERSON_WORDS: frozenset[str] = frozenset({
@@ -95,11 +96,13 @@ NOT_PERSON_WORDS: frozenset[str] = frozenset({
     "week", "year", "says", "said", "just", "to", "is", "are", "was", "will", "new", "north",
     "south", "east", "west", "northern", "southern", "eastern", "western", "zero", "ocean", "sea",
     "gulf", "strait", "coast", "peninsula", "plan", "deal", "treaty", "accord", "agreement",
+    "false", "true", "mostly", "land", "thousands", "hundreds", "millions", "dozens", "of",
 })
 GROUP_WORDS: frozenset[str] = frozenset({
     "republicans", "democrats", "europeans", "conservatives", "liberals", "progressives",
     "evangelicals", "muslims", "christians", "jews", "allies", "americans", "russians",
     "ukrainians", "israelis", "palestinians", "taliban", "hamas", "hezbollah", "houthis",
+    "women", "men", "people", "voters", "students", "workers", "families",
 })
 # Capitalised words that start sentences or headlines but never start a name.
 STOP_CAPS: frozenset[str] = frozenset({
@@ -312,9 +315,10 @@ def _classify(name: str) -> tuple[str | None, str | None]:
         return ActorType.ORGANIZATION.value, None
     if low in C.DEMONYMS and low.endswith("s"):
         return ActorType.GROUP.value, C.DEMONYMS[low]
-    if low in GROUP_WORDS:
-        return ActorType.GROUP.value, None
     words = low.split()
+    if low in GROUP_WORDS or len(words) <= 3 and words and words[-1] in GROUP_WORDS:
+        # "Virginia Democrats", "Black Women": people of a persuasion or a kind, a group.
+        return ActorType.GROUP.value, None
     if words and _is_plural_people(words[-1]):
         # "Critics", "Ministers", "Labour MPs", "Senior officials": a group, not a person.
         return ActorType.GROUP.value, C.role_country(" ".join(words[:-1] + [words[-1].rstrip("s")]))
@@ -778,6 +782,10 @@ def country_display_name(code: str) -> str:
     return str(getattr(c, "common_name", None) or c.name)
 
 
+# Description heads any office fits: "the Russian leader" is Putin, a president.
+_ANY_OFFICE: frozenset[str] = frozenset({"leader", "head", "chief", "official", "politician"})
+
+
 def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] | None = None) -> ActorTable:
     """Merge name and description mentions of one article into canonical actors.
 
@@ -842,7 +850,12 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
                         break
                 elif (table.country_of(name)[0] or C.leader_country(name)) == m.country:
                     # "The Ukrainian president" after "Volodymyr Zelensky": a known leader's
-                    # country counts even where this article does not say it.
+                    # country counts even where this article does not say it. A known office
+                    # must fit: "Ukraine's foreign minister" is not Zelensky.
+                    office = info["role"] or C.leader_role(name)
+                    head = (m.role or "").split()[-1:] or [""]
+                    if office and head[0] and head[0] not in _ANY_OFFICE and head[0] not in office.split():
+                        continue
                     target = name
                     break
             m.actor = target or m.name
@@ -851,48 +864,91 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
     return table
 
 
+def article_country(table: ActorTable, countries: dict[str, str | None]) -> str | None:
+    """The country an article is set in, from its own evidence, or None when it is mixed.
+
+    Votes: each actor the article places in a country (its institutions, parties and people
+    count double; a country or capital only named counts once), each up to three mentions.
+    A country wins with at least 4 votes and 60% of them: "Labour", "the Tories", "the Commons"
+    and "Downing Street" make a British article, though it names Iraq; a story about Ukraine talks
+    with American, Russian, Ukrainian and European voices has no single country.
+    """
+    votes: Counter[str] = Counter()
+    for name, info in table.actors.items():
+        code = countries.get(name)
+        if not code or info["type"] is None:
+            continue
+        weight = 1 if info["type"] == ActorType.COUNTRY.value else 2
+        votes[code] += weight * min(info["n"], 3)
+    if not votes:
+        return None
+    code, n = votes.most_common(1)[0]
+    return code if n >= 4 and n >= 0.6 * sum(votes.values()) else None
+
+
 def finalize_actors(table: ActorTable, overrides: dict[str, dict[str, Any]] | None = None) -> dict[str, Actor]:
-    """Actor records with the country chosen text -> gazetteer -> overrides."""
+    """Actor records with the country chosen text -> knowledge base -> article context -> overrides.
+
+    Each keeps its evidence (:class:`~analysis.labels.CountryEvidence`). The article context is
+    a prior for *people* the article places nowhere ("Michael Howard" in an article about the
+    Commons and the Tories): the country the article is set in (:func:`article_country`),
+    marked as inferred so the Statements page can say so.
+    """
     overrides = {k.lower(): v for k, v in (overrides or {}).items()}
     out: dict[str, Actor] = {}
-    first: dict[str, str | None] = {}
+    first: dict[str, tuple[str | None, str | None]] = {}
     for name, info in table.actors.items():
         if info["type"] is None:
             continue
-        country, _ = table.country_of(name)
+        country, ev = table.country_of(name)
+        evidence = None if country is None else (
+            CountryEvidence.TEXT.value if ev == "text" else CountryEvidence.KNOWLEDGE_BASE.value)
         if country is None and info["type"] == ActorType.PERSON.value:
-            country = C.role_country(info["role"]) or C.leader_country(name)
+            country = C.role_country(info["role"], westminster=False) or C.leader_country(name)
             if country is None and len(name.split()) == 1:
                 full = C.leader_by_surname(name)
                 country = C.leader_country(full) if full else None
+            evidence = CountryEvidence.KNOWLEDGE_BASE.value if country else None
         if country is None:
             _, gaz = _classify(name)
-            country = gaz
-        first[name] = country
+            country, evidence = gaz, (CountryEvidence.KNOWLEDGE_BASE.value if gaz else None)
+        first[name] = (country, evidence)
+    setting = article_country(table, {n: c for n, (c, _) in first.items()})
     # Countries the article itself places people or bodies in: the politician gazetteer is
     # trusted for a name only in an article set in that country (common names collide).
-    placed = {c for c in first.values() if c}
+    placed = {c for c, _ in first.values() if c}
     for name, info in table.actors.items():
         if info["type"] is None:
             continue
-        country = first[name]
+        country, evidence = first[name]
         if country is None and info["type"] == ActorType.PERSON.value:
-            found = C.politician_country(name)
-            country = found if found in placed else None
+            # A role only one country's politics uses ("Labour MP", "senator"); the Westminster
+            # ones ("MP", "backbencher") belong to the article's country when it has them.
+            country = C.role_country(info["role"], setting)
+            if country is None:
+                found = C.politician_country(name)
+                country = found if found in placed else None
+            if country is not None:
+                evidence = CountryEvidence.KNOWLEDGE_BASE.value
+            elif setting is not None:
+                country, evidence = setting, CountryEvidence.ARTICLE_CONTEXT.value
         typ = info["type"]
         role = info["role"]
         aliases = tuple(a for a in info["aliases"] if a != name)
         o = overrides.get(name.lower())
         if o:
-            country = o.get("country") or country
+            if o.get("country"):
+                country, evidence = o["country"], CountryEvidence.OVERRIDE.value
             typ = o.get("type") or typ
             role = o.get("role") or role
             aliases = tuple(dict.fromkeys([*aliases, *o.get("aliases", [])]))
-        out[name] = Actor(name=name, type=typ, country=country, role=role, aliases=aliases)
+        out[name] = Actor(name=name, type=typ, country=country, role=role, aliases=aliases,
+                          country_evidence=evidence if country else None)
     return out
 
 
 def combine(a: Actor, b: Actor) -> Actor:
     """One actor record from two records of the same actor (first non-empty field wins)."""
-    return replace(a, country=a.country or b.country, role=a.role or b.role,
+    country, evidence = (a.country, a.country_evidence) if a.country else (b.country, b.country_evidence)
+    return replace(a, country=country, country_evidence=evidence, role=a.role or b.role,
                    aliases=tuple(dict.fromkeys([*a.aliases, *b.aliases, *([b.name] if b.name != a.name else [])])))

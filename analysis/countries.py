@@ -332,17 +332,50 @@ def party_alias(name: str) -> tuple[str, str] | None:
 # Role words only one country's politics uses: "Labour MP John Smith" is British whatever a
 # gazetteer of US congressmen says about "John Smith".
 ROLE_COUNTRIES: dict[str, str] = {
-    "mp": "GBR", "mps": "GBR", "msp": "GBR", "tory": "GBR", "labour": "GBR", "lib dem": "GBR",
-    "snp": "GBR", "ukip": "GBR", "home secretary": "GBR", "shadow": "GBR", "exchequer": "GBR",
-    "backbencher": "GBR", "frontbencher": "GBR", "senator": "USA", "congressman": "USA",
-    "congresswoman": "USA", "representative": "USA",
+    "msp": "GBR", "tory": "GBR", "labour": "GBR", "lib dem": "GBR",
+    "snp": "GBR", "ukip": "GBR", "home secretary": "GBR", "exchequer": "GBR",
+    "senator": "USA", "congressman": "USA", "congresswoman": "USA", "representative": "USA",
+}
+# Roles of every Westminster-style parliament: an MP in an article set in Canada is Canadian
+# ("Jim Eglinski, Yellowhead MP"); elsewhere, British.
+WESTMINSTER_ROLES: frozenset[str] = frozenset({"mp", "mps", "backbencher", "frontbencher", "shadow"})
+WESTMINSTER_COUNTRIES: frozenset[str] = frozenset({"GBR", "CAN", "AUS", "NZL", "IRL", "IND", "ZAF"})
+
+
+# The office of each LEADERS entry, so that "Ukraine's foreign minister" is not taken for
+# Volodymyr Zelensky just because he is the last Ukrainian named.
+LEADER_ROLES: dict[str, str] = {
+    "donald trump": "president", "jd vance": "vice president", "j.d. vance": "vice president",
+    "marco rubio": "secretary of state", "joe biden": "president", "vladimir putin": "president",
+    "sergei lavrov": "foreign minister", "dmitry peskov": "spokesman", "volodymyr zelensky": "president",
+    "volodymyr zelenskyy": "president", "volodymyr zelenskiy": "president", "andrii sybiha": "foreign minister",
+    "emmanuel macron": "president", "keir starmer": "prime minister", "friedrich merz": "chancellor",
+    "olaf scholz": "chancellor", "giorgia meloni": "prime minister", "antonio tajani": "foreign minister",
+    "pedro sanchez": "prime minister", "donald tusk": "prime minister", "alexander stubb": "president",
+    "xi jinping": "president", "wang yi": "foreign minister", "narendra modi": "prime minister",
+    "shehbaz sharif": "prime minister", "benjamin netanyahu": "prime minister",
+    "recep tayyip erdogan": "president", "mark carney": "prime minister", "shigeru ishiba": "prime minister",
+    "luiz inacio lula da silva": "president", "viktor orban": "prime minister",
+    "masoud pezeshkian": "president", "mohammed bin salman": "crown prince",
 }
 
 
-def role_country(role: str | None) -> str | None:
-    """The country a role implies by itself ("labour mp" -> GBR), else None."""
+def leader_role(name: str) -> str | None:
+    """The office of a well-known leader ("Volodymyr Zelensky" -> "president"), else None."""
+    return LEADER_ROLES.get(_norm(name))
+
+
+
+def role_country(role: str | None, setting: str | None = None, *, westminster: bool = True) -> str | None:
+    """The country a role implies ("labour mp" -> GBR), else None.
+
+    ``setting`` is the country the article is set in (:func:`analysis.actors.article_country`):
+    it decides the Westminster roles; ``westminster=False`` ignores them.
+    """
     low = f" {(role or '').lower()} "
     hits = {c for word, c in ROLE_COUNTRIES.items() if f" {word} " in low}
+    if westminster and any(f" {word} " in low for word in WESTMINSTER_ROLES):
+        hits.add(setting if setting in WESTMINSTER_COUNTRIES else "GBR")
     return hits.pop() if len(hits) == 1 else None
 
 

@@ -32,3 +32,12 @@ class ActorType(StrEnum):
 
 SENTIMENT_LABELS: tuple[str, ...] = tuple(s.value for s in Sentiment)
 STANCE_LABELS: tuple[str, ...] = tuple(s.value for s in Stance)
+
+
+class CountryEvidence(StrEnum):
+    """Why an actor carries its country (issue 9): shown on the Statements page."""
+
+    TEXT = "text"                        # the article says it ("Russian President Vladimir Putin")
+    KNOWLEDGE_BASE = "knowledge base"    # a gazetteer: leaders, politicians, parties, bodies, roles
+    ARTICLE_CONTEXT = "article context"  # inferred: the country the article's institutions are in
+    OVERRIDE = "override"                # the user's override file or a correction

@@ -39,7 +39,7 @@ CONTRACT_FIELDS: tuple[str, ...] = (
     "end", "text", "kind", "speaker", "speaker_type", "speaker_country", "speaker_mention", "cue",
     "mentions", "sentiment", "stance", "models",
 )
-EXTRA_FIELDS: tuple[str, ...] = ("speaker_role", "confidence", "section")
+EXTRA_FIELDS: tuple[str, ...] = ("speaker_role", "speaker_country_evidence", "confidence", "section")
 MAX_TARGETS = 20
 
 # Words never suggested as targets on their own (function words and news filler).
@@ -196,6 +196,7 @@ def analyze(
                 "stance": {},
                 "models": {},
                 "speaker_role": speaker_actor.role if speaker_actor else None,
+                "speaker_country_evidence": speaker_actor.country_evidence if speaker_actor else None,
                 "confidence": round(st.confidence, 2),
                 "section": st.section,
             }

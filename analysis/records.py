@@ -31,13 +31,15 @@ class Article:
 
 @dataclass(frozen=True)
 class Actor:
-    """A canonical speaker or mentioned entity. ``country`` is ISO 3166-1 alpha-3 or None."""
+    """A canonical speaker or mentioned entity. ``country`` is ISO 3166-1 alpha-3 or None;
+    ``country_evidence`` (a labels.CountryEvidence value) says where it came from."""
 
     name: str
     type: str  # labels.ActorType value
     country: str | None = None
     role: str | None = None
     aliases: tuple[str, ...] = ()
+    country_evidence: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

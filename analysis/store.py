@@ -39,11 +39,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Engine, ForeignKey, Integer, String, Text, create_engine, delete, event, func, select
+from sqlalchemy import (
+    JSON,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    inspect,
+    select,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from .errors import InputError, NotFound, StancemapError
+from .labels import CountryEvidence
 from .records import Actor, AnalysisResult, Article, FileError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -120,6 +134,7 @@ class ActorRow(Base):
     country: Mapped[str | None] = mapped_column(String(16), nullable=True)
     role: Mapped[str | None] = mapped_column(Text, nullable=True)
     aliases: Mapped[list[Any]] = mapped_column(JSON)
+    country_evidence: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class CorrectionRow(Base):
@@ -200,11 +215,26 @@ def _create_schema(engine: Engine, attempts: int = 8) -> None:
                 if engine.dialect.name == "postgresql":
                     conn.exec_driver_sql("SELECT pg_advisory_xact_lock(5173601)")  # "stancemap schema"
                 Base.metadata.create_all(conn)
+                _add_missing_columns(conn)
             return
         except DBAPIError:
             if attempt == attempts - 1:
                 raise
             time.sleep(0.05 * (attempt + 1) + random.random() * 0.1)
+
+
+# Columns added after the first release: {table: {column: SQL type}}. ``create_all`` never alters
+# a table that exists, so a database saved by an older version gets them here (nullable, so old
+# rows read as "not recorded").
+ADDED_COLUMNS: dict[str, dict[str, str]] = {"actors": {"country_evidence": "VARCHAR(40)"}}
+
+
+def _add_missing_columns(conn: Any) -> None:
+    for table, columns in ADDED_COLUMNS.items():
+        have = {c["name"] for c in inspect(conn).get_columns(table)}
+        for column, sql_type in columns.items():
+            if column not in have:
+                conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,7 +337,8 @@ def save_analysis(result: AnalysisResult, db_url: str | None = None, *,
         )
         session.add_all(
             ActorRow(analysis_id=analysis_id, position=i, name=a.name, type=str(a.type),
-                     country=a.country, role=a.role, aliases=list(a.aliases))
+                     country=a.country, role=a.role, aliases=list(a.aliases),
+                     country_evidence=a.country_evidence)
             for i, a in enumerate(result.actors)
         )
     result.analysis_id, result.created, result.title = analysis_id, created, title
@@ -351,7 +382,8 @@ def load_analysis(analysis_id: str, db_url: str | None = None, *, apply_correcti
         rows = [dict(s.row) for s in session.scalars(
             select(StatementRow).where(StatementRow.analysis_id == analysis_id).order_by(StatementRow.position))]
         actors = [
-            Actor(name=a.name, type=a.type, country=a.country, role=a.role, aliases=tuple(a.aliases or ()))
+            Actor(name=a.name, type=a.type, country=a.country, role=a.role, aliases=tuple(a.aliases or ()),
+                  country_evidence=a.country_evidence)
             for a in session.scalars(select(ActorRow).where(ActorRow.analysis_id == analysis_id)
                                      .order_by(ActorRow.position))
         ]
@@ -588,8 +620,10 @@ def apply_corrections_to_rows(
             row["speaker_type"] = str(actor.type) if actor else None
             if str(c["statement_id"]) not in country_fixed:
                 row["speaker_country"] = actor.country if actor else None
+                row["speaker_country_evidence"] = actor.country_evidence if actor else None
         elif c["field"] == "country":
             row["speaker_country"] = c["value"]
+            row["speaker_country_evidence"] = CountryEvidence.OVERRIDE.value if c["value"] else None
             country_fixed.add(str(c["statement_id"]))
         elif c["field"] == "stance" and c.get("target"):
             # The label becomes the user's; the scores stay the model's (marked as such), never

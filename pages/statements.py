@@ -43,6 +43,9 @@ table = pd.DataFrame([{
     "article": r.get("article_title") or r.get("article_id"),
     "speaker": r.get("speaker") or "",
     "country": r.get("speaker_country") or "",
+    # Why the speaker has that country: the text says it, a knowledge base, inferred from
+    # where the article is set, or the user's override / correction.
+    "country from": (r.get("speaker_country_evidence") or "") if r.get("speaker_country") else "",
     "kind": ag.KIND_NAMES.get(r.get("kind") or "", r.get("kind") or ""),
     "sentiment": (r.get("sentiment") or {}).get("label"),
     "sentiment conf.": max(((r.get("sentiment") or {}).get("scores") or {"": 0.0}).values()),
@@ -67,7 +70,7 @@ if not shown.empty:
         shown = shown[shown["text"].str.contains(search, case=False, regex=False)]
 conf_cols = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="percent")
              for c in shown.columns if "conf." in c}
-order = ["statement", "speaker", "country", "kind", "text",
+order = ["statement", "speaker", "country", "country from", "kind", "text",
          *[c for c in shown.columns if c.startswith(("stance: ", "conf.: "))],
          "sentiment", "sentiment conf.", "article"]
 st.dataframe(shown, hide_index=True, column_order=[c for c in order if c in shown.columns],

@@ -23,11 +23,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from analysis.labels import ActorType  # noqa: E402
 from analysis.quotes import extract_statements  # noqa: E402
 from analysis.records import Article  # noqa: E402
 
 _STOP = {"the", "a", "an", "of", "and", "mr", "mrs", "ms", "dr", "he", "she", "they", "it", "who",
          "his", "her", "their", "said", "says", "president", "sen", "gov", "rep"}
+
+
+def _is_name(name: str) -> bool:
+    """A proper name ("Charles Clarke", "Labour Party"), not a description ("former minister")."""
+    words = name.split()
+    return bool(words) and words[0][:1].isupper() and words[0].lower() not in {"the", "a", "an"}
 
 
 def _name_words(text: str) -> set[str]:
@@ -37,6 +44,10 @@ def _name_words(text: str) -> set[str]:
 def evaluate(path: str, limit: int | None = None, verbose: bool = False) -> dict[str, float]:
     """P/R/F1 over the articles of a PolNeAR JSONL file."""
     n_gold = n_found = n_pred = n_pred_ok = 0
+    # Actor quality (issue 9): statements whose speaker is a person, and how many carry a
+    # country (and on what evidence); speakers that are neither a name nor typed as a group.
+    n_person = n_person_country = n_spoken = n_not_name = 0
+    evidence: dict[str, int] = {}
     n_articles = 0
     t0 = time.perf_counter()
     with open(path, encoding="utf-8") as fh:
@@ -46,7 +57,21 @@ def evaluate(path: str, limit: int | None = None, verbose: bool = False) -> dict
             doc = json.loads(line)
             n_articles += 1
             article = Article(article_id=doc.get("filename", f"a{n_articles}"), text=doc["text"])
-            statements, _mentions, _actors = extract_statements(article)
+            statements, _mentions, actors = extract_statements(article)
+            for st in statements:
+                actor = actors.get(st.speaker) if st.speaker else None
+                if actor is None:
+                    continue
+                n_spoken += 1
+                if not _is_name(actor.name) and actor.type != ActorType.GROUP.value:
+                    n_not_name += 1
+                    if verbose:
+                        print("NOT-NAME", actor.name, actor.type, file=sys.stderr)
+                if actor.type == ActorType.PERSON.value:
+                    n_person += 1
+                    if actor.country:
+                        n_person_country += 1
+                        evidence[actor.country_evidence or "?"] = evidence.get(actor.country_evidence or "?", 0) + 1
             preds = [s for s in statements if s.kind != "narrative" and (s.speaker or s.speaker_mention)]
             golds = [g for g in doc["attributions"] if g["source"] and g["content"]]
             n_pred += len(preds)
@@ -86,7 +111,10 @@ def evaluate(path: str, limit: int | None = None, verbose: bool = False) -> dict
     recall = n_found / n_gold if n_gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"articles": n_articles, "gold": n_gold, "predicted": n_pred, "found": n_found,
-            "precision": precision, "recall": recall, "f1": f1, "seconds": elapsed}
+            "precision": precision, "recall": recall, "f1": f1, "seconds": elapsed,
+            "spoken": n_spoken, "not_name": n_not_name / n_spoken if n_spoken else 0.0,
+            "person": n_person, "person_country": n_person_country / n_person if n_person else 0.0,
+            "evidence": evidence}
 
 
 def main() -> int:
@@ -101,6 +129,9 @@ def main() -> int:
     r = evaluate(args.data, args.limit, args.verbose)
     print(f"articles {r['articles']}  gold {r['gold']}  predicted {r['predicted']}  found {r['found']}")
     print(f"P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}  ({r['seconds']:.1f} s)")
+    print(f"statements with a speaker {r['spoken']}: not a name nor a group {r['not_name']:.1%}; "
+          f"person speaker {r['person']}: with a country {r['person_country']:.1%} "
+          f"(by evidence: {', '.join(f'{k} {v}' for k, v in sorted(r['evidence'].items()))})")
     return 0
 
 

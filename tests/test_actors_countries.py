@@ -324,3 +324,45 @@ def test_a_party_is_one_actor_however_the_article_names_it() -> None:
                                                "Liberal Democrats", "Conservatives"]
     assert actors["Conservative Party"].type == "organization" and actors["Conservative Party"].country == "GBR"
     assert actors["Conservatives"].type == "group"
+
+
+def test_people_the_article_places_nowhere_take_its_country_marked_inferred() -> None:
+    # A British article: its parties and institutions speak, so the adviser it never places is
+    # British too, on the article's evidence, and says so; "Tory leader" in the text says it of Howard.
+    uk = ("Tory leader Michael Howard said the Commons must vote. Downing Street said Labour would win. "
+          "The Lib Dems said the bill was flawed. Labour said it would not back down. "
+          "Sarah Teather said the plans were unfair.")
+    _, _, actors = extract_statements(Article("uk", uk))
+    assert (actors["Sarah Teather"].country, actors["Sarah Teather"].country_evidence) == ("GBR", "article context")
+    assert (actors["Michael Howard"].country, actors["Michael Howard"].country_evidence) == ("GBR", "text")
+    assert actors["Downing Street"].country_evidence == "knowledge base"
+    # An MP in an article set in Canada is Canadian, not British.
+    ca = ("Canadian officials in Ottawa said the pipeline would go ahead. The Canadian government said so. "
+          "Jim Eglinski, Yellowhead MP, said the pipeline was needed.")
+    _, _, actors = extract_statements(Article("ca", ca))
+    assert (actors["Jim Eglinski"].country, actors["Jim Eglinski"].country_evidence) == ("CAN", "article context")
+    assert C.role_country("conservative mp", "CAN") == "CAN" and C.role_country("conservative mp") == "GBR"
+    # A story with voices from several countries has no single setting: nobody is guessed.
+    mixed = ("Russian President Vladimir Putin said no. Ukrainian President Volodymyr Zelensky said yes. "
+             "US President Donald Trump said maybe. Italy said the talks should go on. Anna Berg said so.")
+    _, _, actors = extract_statements(Article("mixed", mixed))
+    assert actors["Anna Berg"].country is None and actors["Anna Berg"].country_evidence is None
+    assert actors["Vladimir Putin"].country_evidence == "text"
+
+
+def test_a_description_never_takes_a_known_leader_of_another_office() -> None:
+    text = ("Volodymyr Zelensky met Trump. Rubio spoke with Ukraine's foreign minister. "
+            "The Ukrainian president said the talks were useful.")
+    statements, mentions, actors = extract_statements(Article("d", text))
+    assert statements[-1].speaker == "Volodymyr Zelensky"
+    minister = [m for m in mentions if m.text == "Ukraine's foreign minister"]
+    assert minister and minister[0].actor != "Volodymyr Zelensky"
+
+
+def test_country_evidence_survives_overrides_and_the_row() -> None:
+    from analysis.actors import find_mentions as fm
+
+    text = "Jane Roe said the bill was wrong."
+    table = resolve_names(fm(text))
+    actors = finalize_actors(table, {"jane roe": {"country": "IRL"}})
+    assert (actors["Jane Roe"].country, actors["Jane Roe"].country_evidence) == ("IRL", "override")

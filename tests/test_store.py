@@ -246,3 +246,31 @@ def test_kill_9_while_saving_leaves_every_analysis_whole_or_absent(tmp_path: Pat
     for entry in saved:
         loaded = store.load_analysis(entry["analysis_id"], url)
         assert len(loaded.rows) == entry["statements"] == 150 * 9 and len(loaded.articles) == 300
+
+
+def test_a_database_from_before_country_evidence_opens_and_keeps_it(tmp_path, result):
+    # A file saved by an older version has no actors.country_evidence column; create_all never
+    # alters a table, so opening it adds the column and old analyses read as "not recorded".
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    url = f"sqlite:///{path}"
+    store.get_engine(url)
+    store._ENGINES.pop(url).dispose()
+    con = sqlite3.connect(path)
+    con.execute("ALTER TABLE actors DROP COLUMN country_evidence")
+    con.commit()
+    con.close()
+    assert "country_evidence" not in {r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(actors)")}
+    try:
+        result.actors[0] = result.actors[0].__class__(**{**result.actors[0].__dict__, "country": "GBR",
+                                                         "country_evidence": "article context"})
+        analysis_id, token = store.save_analysis(result, url)
+        loaded = store.load_analysis(analysis_id, url)
+        assert loaded.actors[0].country_evidence == "article context"
+        row = next(r for r in loaded.rows if r.get("speaker"))
+        store.save_correction(analysis_id, row["statement_id"], "country", "IRL", token, url)
+        fixed = next(r for r in store.load_analysis(analysis_id, url).rows if r["statement_id"] == row["statement_id"])
+        assert (fixed["speaker_country"], fixed["speaker_country_evidence"]) == ("IRL", "override")
+    finally:
+        store._ENGINES.pop(url).dispose()

@@ -18,6 +18,7 @@ import streamlit as st
 from analysis import aggregate as ag
 from analysis import store
 from analysis.errors import StancemapError
+from analysis.labels import CountryEvidence
 from analysis.records import MAX_TARGET_CHARS, AnalysisResult
 from analysis.sharelink import ViewState, parse_view, share_url, view_to_params
 
@@ -315,7 +316,9 @@ def evidence(ids: Sequence[str], result: AnalysisResult, target: str | None, *, 
             head = [f"**{md_escape(r.get('speaker') or 'unattributed')}**",
                     md_escape(ag.KIND_NAMES.get(r.get("kind") or "", r.get("kind") or ""))]
             if r.get("speaker_country"):
-                head.append(md_escape(ag.country_name(r["speaker_country"])))
+                why = r.get("speaker_country_evidence")
+                inferred = " (inferred from the article)" if why == CountryEvidence.ARTICLE_CONTEXT else ""
+                head.append(md_escape(ag.country_name(r["speaker_country"]) + inferred))
             if stance:
                 conf = max((stance.get("scores") or {}).values() or [0.0])
                 head.append(f"stance: **{md_escape(stance.get('label', ''))}** \\({conf:.0%}\\)")
