@@ -104,6 +104,19 @@ GROUP_WORDS: frozenset[str] = frozenset({
     "ukrainians", "israelis", "palestinians", "taliban", "hamas", "hezbollah", "houthis",
     "women", "men", "people", "voters", "students", "workers", "families",
 })
+# Words allowed between a speaker and its cue verb ("Moscow has since said", "Trump last week told").
+SKIP_BEFORE_CUE: frozenset[str] = frozenset({
+    "also", "has", "have", "had", "since", "later", "again", "repeatedly", "previously", "then",
+    "recently", "once", "publicly", "privately", "reportedly", "already", "often", "still", "just",
+    "last", "week", "earlier", "further", "separately", "initially", "would", "will", "did", "does",
+    "do", "not", "never", "first", "subsequently", "quickly",
+    "simply", "even", "flatly", "openly", "strongly", "explicitly", "specifically", "frequently",
+    "directly", "finally", "ultimately", "yesterday", "today", "tonight", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday", "month", "year", "night", "morning",
+    "afternoon", "evening", "this", "immediately", "angrily", "bluntly", "famously", "proudly",
+    "falsely", "correctly", "rightly", "wrongly", "personally", "himself", "herself",
+    "themselves", "could", "might", "may", "can", "should", "must", "shall",
+})
 # Capitalised words that start sentences or headlines but never start a name.
 STOP_CAPS: frozenset[str] = frozenset({
     "the", "a", "an", "and", "but", "or", "nor", "so", "yet", "for", "if", "when", "while",
@@ -483,7 +496,13 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         # "according to Smith": the source of an attribution, so a name too.
         after_according = text[max(0, tokens[start_i].start - 16):tokens[start_i].start].lower().rstrip().endswith(
             "according to")
-        subject_like = (next_low in speech_verbs or next_low in {'"', "“"} or after_according
+        # "Peskov later said", "Lavrov has repeatedly said": skip adverbs before the verb.
+        k = j
+        while k < len(tokens) and k - j < 4 and (tokens[k].text.lower() in SKIP_BEFORE_CUE or (
+                tokens[k].text.islower() and tokens[k].text.endswith("ly") and len(tokens[k].text) > 4)):
+            k += 1
+        verb_low = tokens[k].text.lower() if k < len(tokens) else ""
+        subject_like = (next_low in speech_verbs or verb_low in speech_verbs or next_low in {'"', "“"} or after_according
                         or re.match(r",\s+who\b", text[tokens[j - 1].end:tokens[j - 1].end + 6]) is not None)
         if (len(words) == 1 and _sentence_initial(tokens, start_i, text)
                 and first_low not in mid_caps and not subject_like and C.country_of(first_low) is None

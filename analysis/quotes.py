@@ -35,6 +35,7 @@ from .actors import (
     PRONOUNS,
     ROLE_HEADS,
     ROLE_WORDS,
+    SKIP_BEFORE_CUE,
     ActorTable,
     Mention,
     Token,
@@ -97,19 +98,6 @@ STRONG_CUES: frozenset[str] = frozenset({
     "said", "says", "told", "tells", "according to", "wrote", "writes", "added", "adds",
     "noted", "argued", "explained", "stated", "insisted", "claimed", "warned", "tweeted",
     "replied", "acknowledged", "stressed", "reiterated", "asserted", "said:", "saying",
-})
-# Words allowed between a speaker and its cue verb ("Moscow has since said", "Trump last week told").
-SKIP_BEFORE_CUE: frozenset[str] = frozenset({
-    "also", "has", "have", "had", "since", "later", "again", "repeatedly", "previously", "then",
-    "recently", "once", "publicly", "privately", "reportedly", "already", "often", "still", "just",
-    "last", "week", "earlier", "further", "separately", "initially", "would", "will", "did", "does",
-    "do", "not", "never", "first", "subsequently", "quickly",
-    "simply", "even", "flatly", "openly", "strongly", "explicitly", "specifically", "frequently",
-    "directly", "finally", "ultimately", "yesterday", "today", "tonight", "monday", "tuesday",
-    "wednesday", "thursday", "friday", "saturday", "sunday", "month", "year", "night", "morning",
-    "afternoon", "evening", "this", "immediately", "angrily", "bluntly", "famously", "proudly",
-    "falsely", "correctly", "rightly", "wrongly", "personally", "himself", "herself",
-    "themselves", "could", "might", "may", "can", "should", "must", "shall",
 })
 _TO_VERBS: frozenset[str] = frozenset({
     "went", "continued", "wants", "wanted", "plans", "planned", "expected", "declined", "refused",
@@ -237,10 +225,40 @@ def _cues(tokens: list[Token], quotes: list[tuple[int, int]]) -> list[tuple[int,
         low = t.text.lower()
         if low == "according" and k + 1 < len(tokens) and tokens[k + 1].text.lower() == "to":
             out.append((k, Span(t.start, tokens[k + 1].end, "")))
-        elif low in CUE_VERBS and not (k > 0 and tokens[k - 1].text.lower() in DETERMINERS):
+        elif low in CUE_VERBS and not (k > 0 and tokens[k - 1].text.lower() in DETERMINERS) \
+                and not _not_speech(tokens, k):
             # After a determiner the word is a noun: "the Commission cut its forecast", "his claim".
             out.append((k, Span(t.start, t.end, "")))
+        elif low in {"points", "point"} and k + 1 < len(tokens) and tokens[k + 1].text.lower() == "out" \
+                and not (k > 0 and tokens[k - 1].text.lower() in DETERMINERS):
+            out.append((k, Span(t.start, tokens[k + 1].end, "")))   # "Mr Brown points out that ..."
     return out
+
+
+# A line that links to another story: its words are that story's headline, not a statement here.
+_LINK_LINE = re.compile(r"\s*(?:READ MORE|Read more|READ ALSO|Read also|RELATED|Related|MORE|WATCH|Watch|LISTEN|"
+                        r"SEE ALSO|See also|ALSO READ|Also read|RECOMMENDED|FURTHER READING)\s*[:|\-–—]")
+_REFUSALS: frozenset[str] = frozenset({"declined", "declines", "declining", "refused", "refuses", "refusing"})
+_OBJECT_PRONOUNS: frozenset[str] = frozenset({"him", "her", "them", "us", "me", "you", "it"})
+
+
+def _not_speech(tokens: list[Token], k: int) -> bool:
+    """Cue words that, here, report an act rather than speech (issue 9's external error count):
+    "Suncor declined to answer questions", "Democrats denied Republicans the votes",
+    "he pleaded guilty". "Trump declined to endorse Ryan" stays a cue: the refused act is one of
+    speech or stance."""
+    low = tokens[k].text.lower()
+    nxt = [t.text for t in tokens[k + 1:k + 4]]
+    if low in _REFUSALS:
+        return not (len(nxt) >= 2 and nxt[0].lower() == "to" and nxt[1].lower() in CUE_VERBS)
+    if low in {"denied", "denies", "deny", "denying"} and len(nxt) >= 2:
+        obj = nxt[0]
+        # "denied Republicans the votes", "denied him access": a thing withheld from someone.
+        return (obj.lower() in _OBJECT_PRONOUNS or obj[:1].isupper() and not obj.endswith(("'s", "’s"))) \
+            and (nxt[1].lower() in DETERMINERS or nxt[1].lower() in {"access", "entry", "permission", "bail"})
+    if low in {"pleaded", "pleads", "pleading"} and nxt:
+        return nxt[0].lower() in {"guilty", "not", "innocent", "no", "the"}
+    return False
 
 
 _NOT_HEADS: frozenset[str] = frozenset({
@@ -396,6 +414,8 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
             j -= 2  # "Trump declined to endorse"
         elif low == "on" and j >= 1 and tokens[j - 1].text.lower() == "went":
             j -= 2
+        elif low == "as" and j >= 1 and tokens[j - 1].text.lower() == "quoted" and cue_low_ing(tokens[k].text):
+            j -= 2  # "The minister was quoted as saying"
         elif low == ")" and j >= 1:
             # "Harry M. Reid (D-Nev.) told": skip a parenthesis
             back = j - 1
@@ -485,8 +505,11 @@ def _speaker_after(ctx: _Context, tokens: list[Token], k_end: int) -> Mention | 
     for h in range(j, min(len(tokens), j + 6)):
         if tokens[h].text in {",", ".", ";", ":"}:
             break
-        if tokens[h].text.lower() in SPEAKER_NOUNS and tokens[h].text[:1].islower():
-            nxt = tokens[h + 1].text.lower() if h + 1 < len(tokens) else ""
+        nxt = tokens[h + 1].text.lower() if h + 1 < len(tokens) else ""
+        described = (low in {"the", "a", "an"} and h > j and tokens[h].text.islower()
+                     and _agent_noun(tokens[h].text.lower()) and nxt in {".", ",", ";", "", "!", "?"})
+        if tokens[h].text.lower() in SPEAKER_NOUNS and tokens[h].text[:1].islower() or described:
+            # '"...," said the rookie defenceman.': a description that ends the sentence speaks.
             if nxt in SPEAKER_NOUNS:
                 continue
             g = _generic_np(tokens, h, ctx.text)
@@ -701,6 +724,18 @@ def blank_format_chars(text: str) -> str:
     return "".join(chars)
 
 
+def _colon_lead(ctx: _Context, st: Statement) -> str | None:
+    """The speaker of a sentence that ends with a colon and introduces a quotation paragraph:
+    its own speaker, else the person or body it opens with ("Smith put it bluntly:")."""
+    if not ctx.text[st.start:st.end].rstrip().endswith(":"):
+        return None
+    if st.speaker:
+        return st.speaker
+    opening = [m for m in ctx.mentions if st.start <= m.start < st.start + 40 and m.actor
+               and m.kind == "name" and m.type in (ActorType.PERSON.value, ActorType.ORGANIZATION.value)]
+    return opening[0].actor if opening else None
+
+
 def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | None = None,
                        ) -> tuple[list[Statement], list[Mention], dict[str, Actor]]:
     """Statements (with kinds, cues and resolved speakers), actor mentions and actors of an article.
@@ -730,8 +765,10 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
     seg_i = -1
     for seg in segments:
         quotes = quote_spans(qtext, seg.start, seg.end)
-        # Headlines may report speech ("Trump says ..."), captions never; neither holds direct quotes.
-        attrs = _attributions(ctx, seg.start, seg.end, quotes) if seg.section != "caption" else []
+        # Headlines may report speech ("Trump says ..."), captions never; neither holds direct
+        # quotes. Links to other stories ("READ MORE: Trump says ...") report nothing here.
+        attrs = (_attributions(ctx, seg.start, seg.end, quotes)
+                 if seg.section != "caption" and not _LINK_LINE.match(text, seg.start) else [])
         pieces = [(seg.start, seg.end)]
         cuts = _split_points(ctx, seg, attrs, quotes) if len(attrs) > 1 else []
         if cuts:
@@ -768,6 +805,16 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
                         st = Statement(article.article_id, len(statements), p_start, p_end,
                                        original[p_start:p_end], StatementKind.DIRECT_QUOTE.value, seg.section,
                                        None, None, prev_direct.speaker, 0.5, seg.paragraph)
+                        statements.append(st)
+                        prev_direct = st
+                        continue
+                    elif (statements and real[0][0] - p_start <= 1 and quoted >= 0.8 * (p_end - p_start)
+                          and seg.paragraph - statements[-1].paragraph == 1
+                          and (lead := _colon_lead(ctx, statements[-1])) is not None):
+                        # 'Smith put it bluntly:' then a paragraph that is only the quotation.
+                        st = Statement(article.article_id, len(statements), p_start, p_end,
+                                       original[p_start:p_end], StatementKind.DIRECT_QUOTE.value, seg.section,
+                                       None, None, lead, 0.5, seg.paragraph)
                         statements.append(st)
                         prev_direct = st
                         continue

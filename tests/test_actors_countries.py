@@ -366,3 +366,37 @@ def test_country_evidence_survives_overrides_and_the_row() -> None:
     table = resolve_names(fm(text))
     actors = finalize_actors(table, {"jane roe": {"country": "IRL"}})
     assert (actors["Jane Roe"].country, actors["Jane Roe"].country_evidence) == ("IRL", "override")
+
+
+@pytest.mark.parametrize(("text", "kinds_speakers"), [
+    # Acts, not speech (issue 9's external error count).
+    ("Suncor declined to answer questions about the spill.", [("narrative", None)]),
+    ("Democrats denied Republicans the votes they needed.", [("narrative", None)]),
+    ("Mr Smith pleaded guilty to two counts of fraud.", [("narrative", None)]),
+    ("READ MORE: Trump says tariffs will stay", [("narrative", None)]),
+    # Speech, and refusals of a stance, still are.
+    ("Trump declined to endorse Paul Ryan.", [("indirect_quote", "Trump")]),
+    ("The company denied any wrongdoing.", [("indirect_quote", "company")]),
+    # Reporting forms that were missed.
+    ("The minister was quoted as saying the talks had failed.", [("indirect_quote", "The minister")]),
+    ("Mr Brown points out that taxes fell.", [("indirect_quote", "Brown")]),
+    ("Peskov later said the Kremlin was open to talks.", [("indirect_quote", "Peskov")]),
+    ('"This is a disaster for the team," said the rookie defenceman.', [("direct_quote", "rookie defenceman")]),
+])
+def test_speech_verbs_and_acts(text, kinds_speakers) -> None:
+    statements, _, _ = extract_statements(Article("v", text))
+    assert [(s.kind, s.speaker) for s in statements] == kinds_speakers
+
+
+def test_a_quotation_paragraph_after_a_colon_is_the_introduced_speakers() -> None:
+    text = ('Mayor Jane Smith put it bluntly:\n\n"This is a disaster for the city. We need help now."\n\n'
+            'The council met on Monday.\n\n"We will vote on it next week and then we will see."')
+    statements, _, _ = extract_statements(Article("c", text))
+    assert [(s.kind, s.speaker) for s in statements] == [
+        ("narrative", None), ("direct_quote", "Jane Smith"), ("narrative", None), ("narrative", None)]
+
+
+def test_junk_noun_phrases_are_never_speakers() -> None:
+    text = "The incident said a lot about the city. His views were said to be extreme. One questioner said no."
+    statements, _, _ = extract_statements(Article("j", text))
+    assert [s.speaker for s in statements] == [None, None, "one questioner"]
