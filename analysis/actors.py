@@ -49,6 +49,7 @@ ROLE_WORDS: frozenset[str] = frozenset({
     "whip", "first", "lady", "ceo", "founder", "owner", "host", "anchor", "correspondent",
     "economist", "analyst", "professor", "prof", "dr", "rev", "pres", "amb", "sgt", "adm",
     "maj", "sec", "assistant", "special", "counsel", "solicitor", "cabinet", "mr", "mrs", "ms",
+    "sir", "dame",
 })
 # Role words that can be the head of a description ("the Italian minister").
 ROLE_HEADS: frozenset[str] = frozenset({
@@ -715,6 +716,8 @@ def _role_context(text: str, mentions: list[Mention]) -> None:
                 # Labour leader" later finds Blair and not the Tory leader named after him.
                 party = org.split()[-1].lower() if org else ""
                 party = party if party in TITLE_QUALIFIERS - ROLE_WORDS else ""
+                if party == "dem" and org.lower().endswith("lib dem"):
+                    party = "lib dem"   # "Lib Dem leader Charles Kennedy"
                 m.role = m.role or " ".join([*([party] if party else []), *role_words])
                 m.type = ActorType.PERSON.value
                 if party and m.country is None and C.role_country(party):
@@ -801,6 +804,22 @@ def country_display_name(code: str) -> str:
     return str(getattr(c, "common_name", None) or c.name)
 
 
+# Who speaks for a party without a name: "a Tory source", "Labour spokesman", "GOP officials".
+_PARTY_VOICES: frozenset[str] = frozenset({"source", "sources", "spokesman", "spokeswoman", "spokesperson",
+                                           "insider", "insiders", "official", "officials", "headquarters", "hq"})
+_PARTY_ADJECTIVES: dict[str, str] = {"tory": "tories", "lib dem": "lib dems", "conservative": "conservative party",
+                                     "republican": "republican party", "democratic": "democratic party"}
+
+
+def party_voice(name: str) -> tuple[str, str] | None:
+    """The party behind "Tory source" or "Labour spokesman" (issue 9: one actor per party)."""
+    words = name.lower().split()
+    if len(words) < 2 or words[-1] not in _PARTY_VOICES:
+        return None
+    party = " ".join(words[:-1])
+    return C.party_alias(_PARTY_ADJECTIVES.get(party, party))
+
+
 # Description heads any office fits: "the Russian leader" is Putin, a president.
 _ANY_OFFICE: frozenset[str] = frozenset({"leader", "head", "chief", "official", "politician"})
 
@@ -813,11 +832,13 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
     ``actor`` is set to its canonical name.
     """
     table = ActorTable()
-    full_names: dict[str, str] = {}   # surname / first name (lower) -> canonical full name
+    full_names: dict[str, str] = {}   # surname (lower) -> canonical full name
+    given_names: dict[str, set[str]] = {}   # first name (lower) -> full names with it
     for m in mentions:
         if m.kind == "name" and m.type == ActorType.PERSON.value and len(m.name.split()) >= 2:
             parts = m.name.split()
             full_names.setdefault(parts[-1].lower(), m.name)
+            given_names.setdefault(parts[0].lower(), set()).add(m.name)
     overrides = overrides or {}
     override_alias = {a.lower(): (o.get("canonical") or n)
                       for n, o in overrides.items() for a in [n, *o.get("aliases", [])]}
@@ -828,13 +849,16 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
                 canonical = country_display_name(m.country)
             elif m.type in (None, ActorType.PERSON.value) and len(m.name.split()) == 1:
                 canonical = full_names.get(m.name.lower(), m.name)
+                known_as = given_names.get(m.name.lower(), set())
+                if canonical == m.name and re.match(r"(?:Sir|Dame)\s", m.text) and len(known_as) == 1:
+                    canonical = next(iter(known_as))   # "Sir Menzies" after "Sir Menzies Campbell"
                 if canonical == m.name:
                     leader = C.leader_by_surname(m.name)
                     if leader and m.type is None:
                         m.type = ActorType.PERSON.value
             else:
                 canonical = m.name
-            party = C.party_alias(canonical)
+            party = C.party_alias(canonical) or party_voice(canonical)
             if party:
                 # "Tories", "Conservatives", "the Conservative Party": one actor, an organisation.
                 canonical, m.type = party[0], ActorType.ORGANIZATION.value

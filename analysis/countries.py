@@ -334,11 +334,13 @@ def party_alias(name: str) -> tuple[str, str] | None:
 ROLE_COUNTRIES: dict[str, str] = {
     "msp": "GBR", "tory": "GBR", "labour": "GBR", "lib dem": "GBR",
     "snp": "GBR", "ukip": "GBR", "home secretary": "GBR", "exchequer": "GBR",
+    "foreign secretary": "GBR", "defence secretary": "GBR",
     "senator": "USA", "congressman": "USA", "congresswoman": "USA", "representative": "USA",
 }
 # Roles of every Westminster-style parliament: an MP in an article set in Canada is Canadian
 # ("Jim Eglinski, Yellowhead MP"); elsewhere, British.
-WESTMINSTER_ROLES: frozenset[str] = frozenset({"mp", "mps", "backbencher", "frontbencher", "shadow"})
+WESTMINSTER_ROLES: frozenset[str] = frozenset({"mp", "mps", "backbencher", "frontbencher", "shadow",
+                                               "conservative leader", "conservative party", "conservative chairman"})
 WESTMINSTER_COUNTRIES: frozenset[str] = frozenset({"GBR", "CAN", "AUS", "NZL", "IRL", "IND", "ZAF"})
 
 

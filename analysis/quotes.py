@@ -41,6 +41,7 @@ from .actors import (
     Token,
     finalize_actors,
     find_mentions,
+    party_voice,
     resolve_names,
     tokenize,
 )
@@ -633,6 +634,11 @@ def _resolve(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> tuple
             info["type"] = typ
         return m.actor, typ
     if m.kind == "generic":
+        party = party_voice(m.name)
+        if party is not None:
+            # "a Tory source said": the party speaks, one actor however the article names it.
+            ctx.table.add(party[0], m, type_=ActorType.ORGANIZATION.value, country=party[1], evidence="gazetteer")
+            return party[0], ActorType.ORGANIZATION.value
         ctx.table.add(m.name, m, type_=m.type, country=m.country, evidence=m.evidence)
         return m.name, m.type
     p = m.name

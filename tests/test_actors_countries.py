@@ -400,3 +400,16 @@ def test_junk_noun_phrases_are_never_speakers() -> None:
     text = "The incident said a lot about the city. His views were said to be extreme. One questioner said no."
     statements, _, _ = extract_statements(Article("j", text))
     assert [s.speaker for s in statements] == [None, None, "one questioner"]
+
+
+@pytest.mark.parametrize(("text", "speaker", "country"), [
+    ("Sir Menzies Campbell said the war was illegal. Sir Menzies added that he was sure.", "Menzies Campbell", None),
+    ("Lib Dem leader Charles Kennedy said the tax was unfair. Mr Kennedy added more.", "Charles Kennedy", "GBR"),
+    ("Conservative leader Michael Howard said no. Howard added that Labour had failed.", "Michael Howard", "GBR"),
+    ("Foreign Secretary Jack Straw said Britain's EU rebate is not up for renegotiation.", "Jack Straw", "GBR"),
+    ("A Tory source said the plans were dead. The Tories said the same.", "Conservative Party", "GBR"),
+])
+def test_british_politicians_by_their_full_names_and_roles(text, speaker, country) -> None:
+    statements, _, actors = extract_statements(Article("uk", text))
+    assert {s.speaker for s in statements} == {speaker}
+    assert actors[speaker].country == country
