@@ -639,6 +639,16 @@ def _resolve(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> tuple
             # "a Tory source said": the party speaks, one actor however the article names it.
             ctx.table.add(party[0], m, type_=ActorType.ORGANIZATION.value, country=party[1], evidence="gazetteer")
             return party[0], ActorType.ORGANIZATION.value
+        head = m.name.split()[-1].lower() if m.name.split() else ""
+        if m.text.lower().startswith("the ") and head in ORG_WORDS:
+            # "the commission said" after "the European Commission": the body named before.
+            for cand in reversed(ctx.mentions):
+                if cand.start >= m.start or m.start - cand.start > 3000:
+                    continue
+                if (cand.kind == "name" and cand.actor and not cand.in_quote
+                        and ctx.table.actors.get(cand.actor, {}).get("type") == ActorType.ORGANIZATION.value
+                        and head in cand.actor.lower().split()):
+                    return cand.actor, ActorType.ORGANIZATION.value
         ctx.table.add(m.name, m, type_=m.type, country=m.country, evidence=m.evidence)
         return m.name, m.type
     p = m.name

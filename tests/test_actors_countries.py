@@ -413,3 +413,10 @@ def test_british_politicians_by_their_full_names_and_roles(text, speaker, countr
     statements, _, actors = extract_statements(Article("uk", text))
     assert {s.speaker for s in statements} == {speaker}
     assert actors[speaker].country == country
+
+
+def test_the_body_named_before_speaks_as_the_agency() -> None:
+    text = ("The Environmental Protection Agency issued new rules. The agency said they would save lives. "
+            "The company said profits fell.")
+    statements, _, _ = extract_statements(Article("o", text))
+    assert [s.speaker for s in statements] == [None, "Environmental Protection Agency", "company"]
