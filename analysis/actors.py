@@ -503,7 +503,10 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
                 tokens[k].text.islower() and tokens[k].text.endswith("ly") and len(tokens[k].text) > 4)):
             k += 1
         verb_low = tokens[k].text.lower() if k < len(tokens) else ""
-        subject_like = (next_low in speech_verbs or verb_low in speech_verbs or next_low in {'"', "“"} or after_according
+        # "PENCE: Well, look, ..." (a transcript) and "Kasich: 'We Are Going To ...'" (a headline).
+        label = next_low == ":" and _sentence_initial(tokens, start_i, text) and j - start_i <= 3
+        subject_like = (next_low in speech_verbs or verb_low in speech_verbs or next_low in {'"', "“"} or label
+                        or after_according
                         or re.match(r",\s+who\b", text[tokens[j - 1].end:tokens[j - 1].end + 6]) is not None)
         if (len(words) == 1 and _sentence_initial(tokens, start_i, text)
                 and first_low not in mid_caps and not subject_like and C.country_of(first_low) is None
@@ -554,6 +557,8 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
                 of_country = code
                 name_words = name_words[:k]
         name = " ".join(name_words)
+        if label and name.isupper() and len(name) >= 4 and name.lower() not in C.INTERNATIONAL_BODIES:
+            name = name.title()   # a transcript's "PENCE:" is Pence (and joins "Mike Pence")
         if (len(name_words) >= 2 and name_words[-1].lower().rstrip(".") in PARLIAMENT_ROLES | ROLE_HEADS
                 and _classify(name)[0] is None):
             continue  # "Yellowhead MP", "Ohio Senator": a title without a name, not an actor

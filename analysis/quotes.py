@@ -559,6 +559,9 @@ def _attributions(ctx: _Context, seg_start: int, seg_end: int,
                   quotes: list[tuple[int, int]]) -> list[_Attr]:
     tokens = tokenize(ctx.qtext or ctx.text, seg_start, seg_end)
     out: list[_Attr] = []
+    label = _speaker_label(ctx, tokens, seg_start, quotes)
+    if label is not None:
+        out.append(label)
     for k, cue in _cues(tokens, quotes):
         is_according = ctx.text[cue.start:cue.end].lower().startswith("according")
         k_end = k + 1 if is_according else k
@@ -600,6 +603,24 @@ def _attributions(ctx: _Context, seg_start: int, seg_end: int,
         out.append(_Attr(Span(cue.start, cue.end, cue_text), k, speaker,
                          cue_text.lower() in STRONG_CUES, post, inverted))
     return out
+
+
+def _speaker_label(ctx: _Context, tokens: list[Token], seg_start: int,
+                   quotes: list[tuple[int, int]]) -> _Attr | None:
+    """A name and a colon that open a segment: "PENCE: Well, look, ..." in a transcript,
+    "Kasich: 'We Are Going To Go All The Way'" in a headline, "Lynch: No outside influence"."""
+    for k in range(1, min(len(tokens), 8)):
+        if tokens[k].text != ":":
+            continue
+        if _in_quote(tokens[k].start, quotes) or k + 1 >= len(tokens):
+            return None
+        m = _mention_ending(ctx, tokens[k - 1].end)
+        if (m is None or m.kind != "name" or m.type not in (ActorType.PERSON.value, ActorType.ORGANIZATION.value)
+                or not re.fullmatch(r"[\s\"“‘']*", ctx.text[seg_start:m.start])):
+            return None
+        cue = Span(tokens[k].start, tokens[k].end, ":")
+        return _Attr(cue, k, m, True, False, False)
+    return None
 
 
 def _adjacent(a: _Attr, quotes: list[tuple[int, int]], text: str) -> bool:

@@ -420,3 +420,11 @@ def test_the_body_named_before_speaks_as_the_agency() -> None:
             "The company said profits fell.")
     statements, _, _ = extract_statements(Article("o", text))
     assert [s.speaker for s in statements] == [None, "Environmental Protection Agency", "company"]
+
+
+def test_a_name_and_a_colon_open_a_statement() -> None:
+    text = ("Vice presidential debate, in full.\n\nPENCE: Well, look, Hillary Clinton thinks this is a game show.\n\n"
+            "KAINE: That is not true at all, and you know it. Mike Pence smiled.\n\n"
+            "WASHINGTON: The Senate voted on Monday.")
+    statements, _, _ = extract_statements(Article("t", text))
+    assert [s.speaker for s in statements] == [None, "Mike Pence", "Kaine", None, None]
