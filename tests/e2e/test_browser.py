@@ -313,3 +313,23 @@ def test_unknown_paths_say_not_found(app_url, new_page, path):
     # way the answer is a clear "not found", never a blank page or a traceback.
     page.get_by_text(re.compile(r"(Page|Analysis) not found")).first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0 and page.dialogs == []
+
+
+def test_a_link_over_16_kb_sent_in_pieces_is_served(app_url):
+    # A browser may send a long link's request in several TCP segments; uvicorn's h11 parser
+    # dropped such requests over 16 KB ("Invalid HTTP request received."); httptools serves them.
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(app_url)
+    request = (f"GET /?analysis=x&article={'a' * 30000} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+               "Connection: close\r\n\r\n").encode()
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        for i in range(0, len(request), 4096):
+            sock.sendall(request[i:i + 4096])
+            time.sleep(0.01)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200")
