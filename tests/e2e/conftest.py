@@ -70,7 +70,7 @@ def e2e_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def app_url(e2e_db: str, e2e_models: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A ``streamlit run app.py`` server on a free port, using a fresh database."""
+    """A ``streamlit run serve.py`` server (app.py behind the not-found middleware) on a free port, using a fresh database."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found (apt-get install chromium); browser tests skipped")
     pytest.importorskip("playwright.sync_api")
@@ -79,7 +79,7 @@ def app_url(e2e_db: str, e2e_models: dict[str, str], tmp_path_factory: pytest.Te
     env = {**os.environ, "STANCEMAP_DB": e2e_db, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
            "STANCEMAP_SENTIMENT_MODEL": e2e_models["sentiment"], "STANCEMAP_STANCE_MODEL": e2e_models["stance"]}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
