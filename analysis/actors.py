@@ -625,8 +625,10 @@ def _looks_like_person(words: list[str]) -> bool:
     """Two or three capitalised words without organisation words read as a person's name."""
     if not 2 <= len(words) <= 4:
         return False
+    # A known first name is no common noun here: "Bill Clinton", "Mark Rutte".
+    rest = words[1:] if words[0].lower() in MALE_FIRST_NAMES | FEMALE_FIRST_NAMES else words
     if any(w.lower() in ORG_WORDS or w.lower() in NOT_PERSON_WORDS or w.lower() in C.CAPITALS
-           or C.country_of(w) for w in words):
+           or C.country_of(w) for w in rest):
         return False
     return all(re.fullmatch(r"[A-Z][a-zA-Z’'\-.]*", w) or w.lower() in CONNECTORS for w in words)
 
@@ -829,6 +831,21 @@ def party_voice(name: str) -> tuple[str, str] | None:
 _ANY_OFFICE: frozenset[str] = frozenset({"leader", "head", "chief", "official", "politician"})
 
 
+def _full_name_for(m: Mention, named: list[tuple[int, str, str | None]]) -> str:
+    """The full name a bare surname stands for. With two people of one surname in the article
+    ("Bill Clinton", "Hillary Clinton"): the one an honorific's gender fits ("Mrs Clinton"), else
+    the one named most recently before it; never a merge of the two."""
+    people = list(dict.fromkeys(name for _, name, _ in named))
+    if len(people) <= 1:
+        return people[0] if people else m.name
+    if m.gender in ("male", "female"):
+        fitting = {name for _, name, g in named if g == m.gender}
+        if len(fitting) == 1:
+            return fitting.pop()
+    before = [name for start, name, _ in named if start < m.start]
+    return before[-1] if before else named[0][1]
+
+
 def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] | None = None) -> ActorTable:
     """Merge name and description mentions of one article into canonical actors.
 
@@ -837,12 +854,13 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
     ``actor`` is set to its canonical name.
     """
     table = ActorTable()
-    full_names: dict[str, str] = {}   # surname (lower) -> canonical full name
+    # surname (lower) -> [(offset, full name, gender)], every full-name mention in text order
+    full_names: dict[str, list[tuple[int, str, str | None]]] = {}
     given_names: dict[str, set[str]] = {}   # first name (lower) -> full names with it
     for m in mentions:
         if m.kind == "name" and m.type == ActorType.PERSON.value and len(m.name.split()) >= 2:
             parts = m.name.split()
-            full_names.setdefault(parts[-1].lower(), m.name)
+            full_names.setdefault(parts[-1].lower(), []).append((m.start, m.name, m.gender))
             given_names.setdefault(parts[0].lower(), set()).add(m.name)
     overrides = overrides or {}
     override_alias = {a.lower(): (o.get("canonical") or n)
@@ -853,7 +871,7 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
                     C.is_country_name(m.name) or m.name.lower() in C.DEMONYMS):
                 canonical = country_display_name(m.country)
             elif m.type in (None, ActorType.PERSON.value) and len(m.name.split()) == 1:
-                canonical = full_names.get(m.name.lower(), m.name)
+                canonical = _full_name_for(m, full_names.get(m.name.lower(), []))
                 known_as = given_names.get(m.name.lower(), set())
                 if canonical == m.name and re.match(r"(?:Sir|Dame)\s", m.text) and len(known_as) == 1:
                     canonical = next(iter(known_as))   # "Sir Menzies" after "Sir Menzies Campbell"

@@ -428,3 +428,11 @@ def test_a_name_and_a_colon_open_a_statement() -> None:
             "WASHINGTON: The Senate voted on Monday.")
     statements, _, _ = extract_statements(Article("t", text))
     assert [s.speaker for s in statements] == [None, "Mike Pence", "Kaine", None, None]
+
+
+def test_two_people_of_one_surname_stay_two() -> None:
+    text = ("Hillary Clinton said the plan was good. Bill Clinton was in Iowa. Clinton said it would pass. "
+            "Mrs Clinton added that it was fair.")
+    statements, _, _ = extract_statements(Article("c", text))
+    # The bare surname is the one named last; the honorific's gender picks Hillary.
+    assert [s.speaker for s in statements] == ["Hillary Clinton", None, "Bill Clinton", "Hillary Clinton"]
