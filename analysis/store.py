@@ -472,6 +472,32 @@ def save_added_targets(result: AnalysisResult, new_targets: list[str], edit_toke
             srow.row = row
 
 
+def remove_targets(analysis_id: str, targets: list[str], edit_token: str, db_url: str | None = None) -> list[str]:
+    """Take ``targets`` out of a saved analysis (needs its edit token): its tab, its stance
+    scores on every statement and the stance corrections made toward it. Returns those removed.
+    An analysis keeps at least one target only if it had one: removing every target leaves the
+    statements, speakers and sentiment, and a target can be added again later."""
+    wanted = {" ".join(t.split()).casefold() for t in targets}
+    with Session(get_engine(db_url)) as session, session.begin():
+        head = _check_token(session, str(analysis_id), edit_token)
+        removed = [t for t in head.targets or [] if t.casefold() in wanted]
+        if not removed:
+            return []
+        head.targets = [t for t in head.targets or [] if t not in removed]
+        settings = dict(head.settings or {})
+        if settings.get("proposed_targets"):
+            settings["proposed_targets"] = [t for t in settings["proposed_targets"] if t not in removed]
+            head.settings = settings
+        for srow in session.scalars(select(StatementRow).where(StatementRow.analysis_id == head.id)):
+            stance = srow.row.get("stance") or {}
+            if any(t in stance for t in removed):
+                srow.row = {**srow.row, "stance": {k: v for k, v in stance.items() if k not in removed}}
+        session.execute(delete(CorrectionRow).where(CorrectionRow.analysis_id == head.id,
+                                                    CorrectionRow.field == "stance",
+                                                    CorrectionRow.target.in_(removed)))
+    return removed
+
+
 def verify_edit_token(analysis_id: str, edit_token: str | None, db_url: str | None = None) -> bool:
     """Whether ``edit_token`` unlocks editing of ``analysis_id`` (False for unknown ids)."""
     try:

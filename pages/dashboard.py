@@ -257,7 +257,7 @@ sel = Selections(view.focus, open_tab)
 if section == "stance":
     with sections[0]:
         if not result.targets:
-            st.info("This analysis has no stance targets yet. Add one under “Targets: add one” above.")
+            st.info("This analysis has no stance targets yet. Add one under “Targets: add or remove” above.")
         else:
             tabs = list(st.tabs([tab_label(t) for t in result.targets], key=TARGET_TAB, on_change="rerun"))
             for i, (tab, tgt) in enumerate(zip(tabs, result.targets, strict=True)):

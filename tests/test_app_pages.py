@@ -292,6 +292,29 @@ def test_first_run_without_targets_proposes_them_and_a_target_added_later_is_sco
     assert "a negotiated peace deal" in [t.label for t in at.tabs]
 
 
+def test_a_target_removed_leaves_its_tab_scores_and_corrections(db, result):
+    analysis_id, token = store.save_analysis(result, db)
+    [first, *rest] = result.targets
+    sid = result.rows[0]["statement_id"]
+    store.save_correction(analysis_id, sid, "stance", {"target": first, "label": "favor"}, token, db)
+    at = open_page("dashboard", analysis=analysis_id)
+    at.multiselect(key="targets_remove").set_value([first])
+    at.text_input(key="targets_token").input(token)
+    at.button(key="targets_remove_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Removed" in at.success[0].value
+    after = store.load_analysis(analysis_id, db)
+    assert after.targets == rest
+    assert all(first not in (r.get("stance") or {}) for r in after.rows)
+    assert first not in [t.label for t in at.tabs]
+    # Without the token nothing changes.
+    at = open_page("dashboard", analysis=analysis_id)
+    at.multiselect(key="targets_remove").set_value(rest[:1])
+    at.text_input(key="targets_token").input("not-the-token")
+    at.button(key="targets_remove_run").click().run()
+    assert "edit token" in at.error[0].value and store.load_analysis(analysis_id, db).targets == rest
+
+
 def test_adding_a_target_needs_the_edit_token(db, result):
     analysis_id, _ = store.save_analysis(result, db)
     at = open_page("dashboard", analysis=analysis_id)

@@ -270,11 +270,29 @@ def _add_target(analysis_id: str) -> None:
         if new else ("info", f"“{target}” is already a target of this analysis."))
 
 
+def _remove_targets(analysis_id: str) -> None:
+    """Take the chosen targets out of the saved analysis (their tabs, scores and corrections)."""
+    chosen = list(st.session_state.get("targets_remove") or [])
+    token = (st.session_state.get("targets_token") or "").strip()
+    if not chosen:
+        st.session_state["targets_notice"] = ("error", "Choose the targets to remove first.")
+        return
+    try:
+        removed = store.remove_targets(analysis_id, chosen, token, db_url())
+    except StancemapError as exc:
+        st.session_state["targets_notice"] = ("error", str(exc))
+        return
+    st.session_state.setdefault(EDIT_TOKENS, {})[analysis_id] = token
+    st.session_state["targets_remove"] = []
+    st.session_state["targets_notice"] = ("success", "Removed: " + "; ".join(f"“{t}”" for t in removed)
+                                          + ". Add a target again at any time; it is scored anew.")
+
+
 def targets_editor(result: AnalysisResult) -> None:
-    """Which targets were proposed, and a form to add one to the saved analysis."""
+    """Which targets were proposed, and forms to add a target to the saved analysis or remove one."""
     analysis_id = str(result.analysis_id)
     proposed = [t for t in result.settings.get("proposed_targets") or [] if t in result.targets]
-    with st.expander("Targets: add one", expanded=False):
+    with st.expander("Targets: add or remove", expanded=False):
         if proposed:
             st.caption(md_escape("No targets were typed, so stance was measured toward the text's main "
                                  "actors and issues: " + "; ".join(proposed) + "."))
@@ -284,11 +302,15 @@ def targets_editor(result: AnalysisResult) -> None:
         st.text_input("Edit token", key="targets_token", type="password",
                       value=st.session_state.get(EDIT_TOKENS, {}).get(analysis_id, ""))
         st.button("Add target", key="targets_add", on_click=_add_target, args=(analysis_id,))
+        if result.targets:
+            st.multiselect("Targets to remove", result.targets, key="targets_remove",
+                           placeholder="choose targets that are no use")
+            st.button("Remove targets", key="targets_remove_run", on_click=_remove_targets, args=(analysis_id,))
         if notice := st.session_state.pop("targets_notice", None):
             getattr(st, notice[0])(md_escape(notice[1]))
     if proposed:
         st.caption(md_escape("Targets proposed from the text (none were typed): " + "; ".join(proposed)
-                             + ". Add your own under “Targets: add one”."))
+                             + ". Add your own or remove these under “Targets: add or remove”."))
 
 
 def render_context(text: str, start: int, end: int, *, width: int = 280) -> None:
