@@ -723,8 +723,9 @@ def _role_context(text: str, mentions: list[Mention]) -> None:
                 # Labour leader" later finds Blair and not the Tory leader named after him.
                 party = org.split()[-1].lower() if org else ""
                 party = party if party in TITLE_QUALIFIERS - ROLE_WORDS else ""
-                if party == "dem" and org.lower().endswith("lib dem"):
-                    party = "lib dem"   # "Lib Dem leader Charles Kennedy"
+                for two_words in ("lib dem", "liberal democrat"):
+                    if org.lower().endswith(two_words):
+                        party = two_words   # "Lib Dem leader Charles Kennedy"
                 m.role = m.role or " ".join([*([party] if party else []), *role_words])
                 m.type = ActorType.PERSON.value
                 if party and m.country is None and C.role_country(party):
@@ -906,7 +907,7 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
                 if m.evidence == "role":
                     # "the Tory leader" -> the last person named with that role ("Tory leader
                     # Michael Howard"); the party word, when given, must match too.
-                    have = f" {(info['role'] or '').lower()} "
+                    have = f" {(info['role'] or C.leader_role(name) or '').lower()} "
                     wanted = [w for w in (m.role or "").split() if w not in {"new", "former", "then"}]
                     # The head must match; a party word only when the person's role names a party.
                     party = [w for w in wanted if w in TITLE_QUALIFIERS and w not in ROLE_WORDS]

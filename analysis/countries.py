@@ -286,7 +286,7 @@ def _executive_surnames() -> dict[str, str | None]:
 def leader_country(name: str) -> str | None:
     """The country of a well-known current leader (LEADERS) or of a president or vice president
     in the politician gazetteer: names famous enough to need no context."""
-    hit = LEADERS.get(_norm(name))
+    hit = LEADERS.get(_norm(name)) or ("GBR" if _norm(name) in UK_PRIME_MINISTERS else None)
     if hit:
         return hit
     found = _gazetteer().get(name_key(name))
@@ -333,7 +333,7 @@ def party_alias(name: str) -> tuple[str, str] | None:
 # gazetteer of US congressmen says about "John Smith".
 ROLE_COUNTRIES: dict[str, str] = {
     "msp": "GBR", "tory": "GBR", "labour": "GBR", "lib dem": "GBR",
-    "snp": "GBR", "ukip": "GBR", "home secretary": "GBR", "exchequer": "GBR",
+    "snp": "GBR", "ukip": "GBR", "home secretary": "GBR", "exchequer": "GBR", "liberal democrat": "GBR",
     "foreign secretary": "GBR", "defence secretary": "GBR",
     "senator": "USA", "congressman": "USA", "congresswoman": "USA", "representative": "USA",
 }
@@ -362,9 +362,20 @@ LEADER_ROLES: dict[str, str] = {
 }
 
 
+# British prime ministers since 1979 (public record), by full name only, never by a bare surname
+# ("Brown", "Major", "May" are everyday surnames): their country, and their office so that "the
+# prime minister said" after "Tony Blair" is Blair. An article about a former prime minister
+# that also quotes the current one names the current one, whose text role then wins.
+UK_PRIME_MINISTERS: frozenset[str] = frozenset({
+    "margaret thatcher", "john major", "tony blair", "gordon brown", "david cameron", "theresa may",
+    "boris johnson", "liz truss", "rishi sunak", "keir starmer",
+})
+
+
 def leader_role(name: str) -> str | None:
     """The office of a well-known leader ("Volodymyr Zelensky" -> "president"), else None."""
-    return LEADER_ROLES.get(_norm(name))
+    key = _norm(name)
+    return LEADER_ROLES.get(key) or ("prime minister" if key in UK_PRIME_MINISTERS else None)
 
 
 

@@ -436,3 +436,26 @@ def test_two_people_of_one_surname_stay_two() -> None:
     statements, _, _ = extract_statements(Article("c", text))
     # The bare surname is the one named last; the honorific's gender picks Hillary.
     assert [s.speaker for s in statements] == ["Hillary Clinton", None, "Bill Clinton", "Hillary Clinton"]
+
+
+WESTMINSTER = Path(__file__).parent / "fixtures" / "who" / "westminster.txt"
+
+
+def test_british_politics_every_speaker_by_full_name_with_gbr() -> None:
+    """Issue 9's UK bars in miniature (a hand-written BBC-style story): well-known politicians
+    under their full canonical names with GBR, parties as one organisation, groups typed group,
+    no speaker that is neither a name nor a group."""
+    statements, _, actors = extract_statements(Article("w", WESTMINSTER.read_text(encoding="utf-8")))
+    spoken = [(s.text, s.speaker) for s in statements if s.speaker]
+    by_speaker: dict[str, int] = {}
+    for _, speaker in spoken:
+        by_speaker[speaker] = by_speaker.get(speaker, 0) + 1
+    assert by_speaker == {"Charles Clarke": 2, "Michael Howard": 2, "Conservative Party": 1, "Charles Kennedy": 2,
+                          "Menzies Campbell": 2, "Tony Blair": 1, "Downing Street": 1, "Critics": 1, "Labour MPs": 1}
+    for name in ("Charles Clarke", "Michael Howard", "Charles Kennedy", "Menzies Campbell", "Tony Blair"):
+        assert (actors[name].type, actors[name].country) == ("person", "GBR"), name
+    assert actors["Critics"].type == "group" and actors["Labour MPs"].type == "group"
+    assert actors["Conservative Party"].type == "organization" and actors["Conservative Party"].country == "GBR"
+    assert actors["Charles Kennedy"].role == "liberal democrat leader"
+    # The prime minister is Blair, from the record of British prime ministers.
+    assert dict(spoken)['The prime minister said the cards were "a modern way" to protect people\'s identities.'] == "Tony Blair"
