@@ -2,8 +2,9 @@
 
 Stages, each reported through ``progress(stage, done, total)``:
 
-``statements``  rules only (:mod:`analysis.quotes`): segmentation, quotes, speakers, actors,
-                countries. No model is loaded here.
+``statements``  rules (:mod:`analysis.quotes`): segmentation, quotes, speakers, actors,
+                countries; the attribution tagger (:mod:`analysis.attribution_model`, one small
+                token model, a few passes per article) adds what the rules miss.
 ``sentiment``   ONE batched call to the sentiment model for every statement (whole text) and
                 every actor/country mention (target-dependent, the mention's span marked).
 ``stance``      ONE batched call to the stance model for every (statement, target) pair.
@@ -26,7 +27,7 @@ from typing import Any, Protocol
 from .actors import Mention, combine
 from .errors import InputError
 from .labels import ActorType, StatementKind
-from .quotes import Statement, extract_statements
+from .quotes import Statement, blank_format_chars, extract_statements
 from .records import MAX_TARGET_CHARS, Actor, AnalysisResult, Article, FileError
 from .stance_context import context_for_statement
 
@@ -126,6 +127,7 @@ def analyze(
     progress: Progress | None = None,
     overrides: dict[str, Any] | None = None,
     keep_duplicates: bool = False,
+    tagger: Any = "default",
 ) -> AnalysisResult:
     """Statements of ``articles`` with speakers, countries, sentiment and stance toward ``targets``.
 
@@ -134,7 +136,10 @@ def analyze(
     and the gazetteer. Identical and near-identical articles (the same wire story in several
     outlets, :mod:`analysis.dedup`) are analysed and counted once, the first copy in input order;
     the others are listed in ``settings["duplicates"]`` ("also published by"), unless
-    ``keep_duplicates``. Raises ModelUnavailable when a model cannot be loaded.
+    ``keep_duplicates``. ``tagger``: the attribution tagger that adds the statements the rules
+    miss (:mod:`analysis.attribution_model`; ``"default"`` loads the bundled one unless
+    ``STANCEMAP_ATTRIBUTION_TAGGER=off``; None for rules only). Raises ModelUnavailable when a
+    model cannot be loaded.
     """
     from .countries import normalize_overrides
 
@@ -145,9 +150,14 @@ def analyze(
     per_article: list[tuple[Article, list[Statement], list[Mention], dict[str, Actor]]] = []
     errors: list[FileError] = []
     total = len(articles)
+    if tagger == "default":
+        from .attribution_model import default_tagger
+
+        tagger = default_tagger()
     for i, article in enumerate(articles, start=1):
         try:
-            statements, mentions, found = extract_statements(article, norm_overrides)
+            tagged = tagger.tag(blank_format_chars(article.text)) if tagger is not None else None
+            statements, mentions, found = extract_statements(article, norm_overrides, tagged=tagged)
         except Exception as exc:  # noqa: BLE001 - one odd article must not stop a corpus run
             log.exception("statement extraction failed for %s", article.article_id)
             errors.append(FileError(article.article_id,

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.labels import ActorType  # noqa: E402
-from analysis.quotes import extract_statements  # noqa: E402
+from analysis.quotes import blank_format_chars, extract_statements  # noqa: E402
 from analysis.records import Article  # noqa: E402
 
 _STOP = {"the", "a", "an", "of", "and", "mr", "mrs", "ms", "dr", "he", "she", "they", "it", "who",
@@ -41,8 +41,9 @@ def _name_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP and len(w) > 1}
 
 
-def evaluate(path: str, limit: int | None = None, verbose: bool = False) -> dict[str, float]:
-    """P/R/F1 over the articles of a PolNeAR JSONL file."""
+def evaluate(path: str, limit: int | None = None, verbose: bool = False, tagger: object | None = None) -> dict[str, float]:
+    """P/R/F1 over the articles of a PolNeAR JSONL file (rules, plus the attribution tagger
+    where one is given)."""
     n_gold = n_found = n_pred = n_pred_ok = 0
     # Actor quality (issue 9): statements whose speaker is a person, and how many carry a
     # country (and on what evidence); speakers that are neither a name nor typed as a group.
@@ -57,7 +58,8 @@ def evaluate(path: str, limit: int | None = None, verbose: bool = False) -> dict
             doc = json.loads(line)
             n_articles += 1
             article = Article(article_id=doc.get("filename", f"a{n_articles}"), text=doc["text"])
-            statements, _mentions, actors = extract_statements(article)
+            tagged = tagger.tag(blank_format_chars(doc["text"])) if tagger is not None else None
+            statements, _mentions, actors = extract_statements(article, tagged=tagged)
             for st in statements:
                 actor = actors.get(st.speaker) if st.speaker else None
                 if actor is None:
@@ -122,11 +124,23 @@ def main() -> int:
     parser.add_argument("--data", required=True, help="PolNeAR JSONL (e.g. ../shared/data/polnear/polnear_dev.jsonl)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
     parser.add_argument("--verbose", action="store_true", help="print misses and false positives on stderr")
+    parser.add_argument("--tagger", nargs="?", const="", default=None, metavar="FOLDER",
+                        help="also use the attribution tagger (default: the bundled one)")
+    parser.add_argument("--min-confidence", type=float, default=None,
+                        help="the tagger's least mean span probability (default: quotes.TAGGER_MIN_CONFIDENCE)")
     args = parser.parse_args()
     if not Path(args.data).exists():
         print(f"error: {args.data} does not exist", file=sys.stderr)
         return 2
-    r = evaluate(args.data, args.limit, args.verbose)
+    tagger = None
+    if args.tagger is not None:
+        from analysis import quotes
+        from analysis.attribution_model import AttributionTagger
+
+        tagger = AttributionTagger(Path(args.tagger) if args.tagger else None)
+        if args.min_confidence is not None:
+            quotes.TAGGER_MIN_CONFIDENCE = args.min_confidence
+    r = evaluate(args.data, args.limit, args.verbose, tagger)
     print(f"articles {r['articles']}  gold {r['gold']}  predicted {r['predicted']}  found {r['found']}")
     print(f"P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}  ({r['seconds']:.1f} s)")
     print(f"statements with a speaker {r['spoken']}: not a name nor a group {r['not_name']:.1%}; "

@@ -278,10 +278,10 @@ def test_an_article_that_breaks_the_rules_stage_is_reported_not_fatal(monkeypatc
 
     real = pipeline.extract_statements
 
-    def flaky(article, overrides=None):  # type: ignore[no-untyped-def]
+    def flaky(article, overrides=None, tagged=None):  # type: ignore[no-untyped-def]
         if article.article_id == "bad":
             raise RecursionError("boom")
-        return real(article, overrides)
+        return real(article, overrides, tagged=tagged)
 
     monkeypatch.setattr(pipeline, "extract_statements", flaky)
     result = analyze([article_from_text("Trump said yes.", "good"), article_from_text("Putin said no.", "bad")],
@@ -296,3 +296,21 @@ def test_duplicate_article_ids_still_give_unique_statement_ids() -> None:
     ids = [r["statement_id"] for r in result.rows]
     assert len(ids) == len(set(ids)) == 3
     assert [a.article_id for a in result.articles] == ["pasted", "pasted-2"]
+
+
+def test_the_attribution_tagger_adds_what_the_rules_miss(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled tagger (analysis/bundled/attribution) finds demands and beliefs that no cue word
+    of the rules reports, leaves plain narrative alone, and can be switched off."""
+    from analysis.attribution_model import TAGGER_ENV, default_tagger
+
+    text = ("Donald Trump is demanding that President Barack Obama make a pledge not to pardon Hillary Clinton. "
+            "The weather in Ohio was cold on Tuesday, and the roads were icy.")
+    tagger = default_tagger()
+    tags = {(t.tag, text[t.start:t.end]) for t in tagger.tag(text)}
+    assert ("SOURCE", "Donald Trump") in tags and ("CUE", "is demanding") in tags
+    with_tagger = analyze([article_from_text(text, "t")], [], sentiment_model=FakeSentiment())
+    assert [(r["kind"], r["speaker"]) for r in with_tagger.rows] == [("indirect_quote", "Donald Trump"),
+                                                                     ("narrative", None)]
+    monkeypatch.setenv(TAGGER_ENV, "off")
+    rules_only = analyze([article_from_text(text, "t")], [], sentiment_model=FakeSentiment())
+    assert [(r["kind"], r["speaker"]) for r in rules_only.rows] == [("narrative", None), ("narrative", None)]

