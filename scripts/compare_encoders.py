@@ -265,6 +265,7 @@ def run_train(args: argparse.Namespace, encoders: list[Encoder]) -> None:
             "raw": raw, "calibrated_cv": cal.cross_validated,
             "slices": {k: {"macro_f1": v["macro_f1"], "f_avg": v.get("f_avg"), "n": v["n"]} for k, v in slices.items()},
             "config": dataclasses.asdict(cfg),
+            "dev_probs": [[round(p, 5) for p in row] for row in probs],  # STANCE_LABELS order, dev order
         }
         (args.out / f"{enc.name}.json").write_text(json.dumps(result, indent=2) + "\n")
         print(f"{enc.name}: {meta['train_examples']} train pairs, {train_minutes:.1f} min; news dev raw macro-F1 "
