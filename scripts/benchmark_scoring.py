@@ -6,6 +6,10 @@ variant runs in its own subprocess so its peak memory (max RSS) is its own.
 
     python scripts/benchmark_scoring.py [--pairs 600] [--threads 2] [--model FOLDER]
 
+The example article gives 126 distinct pairs; ``--pairs`` beyond that repeats them (as a
+corpus of syndicated copies would), which the scorer answers once: ``--pairs 126`` measures
+distinct pairs only.
+
 Each pair is (statement, target, context): the context is the article's title and the text before
 the statement, as ``analyze`` passes it; a model that does not read context gets the statement
 alone, in every variant alike. ``--model`` benchmarks a model folder in the bundled format (e.g.
@@ -104,8 +108,10 @@ def main() -> None:
                                "--threads", str(args.threads), *extra], capture_output=True, text=True, check=True)
         results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
     base = results["naive"]["pairs_per_s"]
+    distinct = len(set(make_pairs(args.pairs)))
     print(f"stance scoring, {args.model or 'bundled:stance'}, {args.pairs} (statement, target, context) "
-          f"pairs, {args.threads} CPU threads")
+          f"pairs ({distinct} distinct: the scorer answers repeats once, the naive pipeline scores every "
+          f"pair), {args.threads} CPU threads")
     print(f"{'variant':10} {'pairs/s':>9} {'x naive':>8} {'seconds':>8} {'peak RSS MB':>12}")
     for name, r in results.items():
         print(f"{name:10} {r['pairs_per_s']:>9} {r['pairs_per_s'] / base:>8.2f} {r['seconds']:>8} {r['peak_rss_mb']:>12}")
