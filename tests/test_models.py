@@ -202,3 +202,44 @@ def test_bundled_models_stay_small() -> None:
     for task in models.BUNDLED_TASKS:
         card = models.model_card(task)
         assert f"python -m analysis train {task} --data" in card and "macro-F1" in card
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "expected"),
+    [
+        ("The new hospital is wonderful and its staff are excellent.", None, "positive"),
+        ("The attack killed dozens of civilians in a horrifying massacre.", None, "negative"),
+        ("Critics blasted Johnson as a liar who betrayed his voters.", "Johnson", "negative"),
+        ("Fans cheered Smith, calling her a brilliant and inspiring leader.", "Smith", "positive"),
+    ],
+)
+def test_fast_sentiment_on_unambiguous_sentences(text: str, target: str | None, expected: str) -> None:
+    model = models.load_sentiment_model(models.FAST_SENTIMENT_MODEL)
+    span = None if target is None else (text.index(target), text.index(target) + len(target))
+    assert model.score([text], [span])[0].label == expected
+
+
+def test_fast_sentiment_reads_each_statement_once_for_itself_and_its_mentions() -> None:
+    """Issue 12, point 1: one encoder pass per statement, however many mentions it has; the
+    scores are those of scoring each input alone."""
+    model = models.load_sentiment_model(models.FAST_SENTIMENT_MODEL)
+    text = "Trump praised Macron warmly but attacked Putin as a brutal dictator."
+    spans = [None, (14, 20), (45, 50)]
+    calls: list[int] = []
+    real = model.encoder.forward
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs["input_ids"].shape[0])
+        return real(*args, **kwargs)
+
+    models.SCORE_CACHE.clear()
+    model.encoder.forward = counting
+    try:
+        together = model.score([text] * 3, spans)
+    finally:
+        model.encoder.forward = real
+    assert calls == [1]   # one batch holding one statement
+    models.SCORE_CACHE.clear()
+    alone = [model.score([text], [s])[0] for s in spans]
+    assert [t.label for t in together] == [a.label for a in alone]
+    assert together[2].label == "negative"   # Putin, "a brutal dictator"
