@@ -70,6 +70,7 @@ def test_postgres_gives_back_exactly_what_sqlite_does(pg_db_url: str, tmp_path: 
     expected["rows"][0]["speaker"] = "Antonio Tajani"
     expected["rows"][0]["speaker_country"] = "ITA"
     expected["rows"][0]["speaker_type"] = "person"
+    expected["rows"][0]["speaker_country_evidence"] = None   # the new speaker's evidence (none recorded here)
     model_said = expected["rows"][0]["stance"]["sanctions on Russia"]
     expected["rows"][0]["stance"]["sanctions on Russia"] = {
         "label": "against", "scores": model_said["scores"], "corrected": True, "model_label": model_said["label"]}
