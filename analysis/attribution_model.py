@@ -106,6 +106,8 @@ class AttributionTagger:
         from .models import _quiet_transformers, base_encoder_dir, pick_device, warnings_silenced
 
         folder = folder or BUNDLED_DIR
+        # What an analysis records in its settings: "bundled:attribution" or the folder's path.
+        self.folder_name = "bundled:attribution" if folder.resolve() == BUNDLED_DIR.resolve() else str(folder)
         if not (folder / "adapter_config.json").exists():
             from .errors import ModelUnavailable
 

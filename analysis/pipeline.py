@@ -271,6 +271,8 @@ def analyze(
         models=models,  # type: ignore[arg-type]
         errors=errors,
         settings={"batch_size": batch_size, "overrides": norm_overrides or {},
+                  # Which attribution tagger added statements (None: the rules alone).
+                  "attribution_tagger": getattr(tagger, "folder_name", None) if tagger is not None else None,
                   **({"stance_confusion": stance_model.confusion}
                      if targets and getattr(stance_model, "confusion", None) else {}),
                   **({"duplicates": duplicates} if duplicates else {})},

@@ -311,6 +311,8 @@ def test_the_attribution_tagger_adds_what_the_rules_miss(monkeypatch: pytest.Mon
     with_tagger = analyze([article_from_text(text, "t")], [], sentiment_model=FakeSentiment())
     assert [(r["kind"], r["speaker"]) for r in with_tagger.rows] == [("indirect_quote", "Donald Trump"),
                                                                      ("narrative", None)]
+    assert with_tagger.settings["attribution_tagger"] == "bundled:attribution"
     monkeypatch.setenv(TAGGER_ENV, "off")
     rules_only = analyze([article_from_text(text, "t")], [], sentiment_model=FakeSentiment())
     assert [(r["kind"], r["speaker"]) for r in rules_only.rows] == [("narrative", None), ("narrative", None)]
+    assert rules_only.settings["attribution_tagger"] is None
