@@ -16,7 +16,6 @@ rules alone (or names another trained folder).
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
@@ -240,21 +239,10 @@ def train(data: Path, out: Path = BUNDLED_DIR, epochs: float = 1.0, lr: float = 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.attribution_model")
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train", help="train the tagger on PolNeAR train")
-    t.add_argument("--data", type=Path, required=True, help="polnear_train.jsonl")
-    t.add_argument("--out", type=Path, default=BUNDLED_DIR)
-    t.add_argument("--epochs", type=float, default=1.0)
-    t.add_argument("--limit", type=int, default=None, help="first N articles only (smoke test)")
-    t.add_argument("--threads", type=int, default=None)
-    args = parser.parse_args(argv)
-    if args.threads:
-        import torch
+    from .training import trainer_main
 
-        torch.set_num_threads(args.threads)
-    train(args.data, args.out, epochs=args.epochs, limit=args.limit)
-    return 0
+    return trainer_main("analysis.attribution_model", "train the tagger on PolNeAR train", train, argv,
+                        data_help="polnear_train.jsonl", out=BUNDLED_DIR, epochs=1.0)
 
 
 if __name__ == "__main__":

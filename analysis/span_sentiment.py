@@ -18,7 +18,6 @@ train --data ../shared/data`` writes the adapter, the heads and the metadata int
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import random
@@ -288,21 +287,10 @@ def train(data: Path, out: Path, *, epochs: float = 3.0, lr: float = 5e-4, batch
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.span_sentiment")
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train", help="train the one-pass sentiment model on NewsMTSC train")
-    t.add_argument("--data", type=Path, required=True, help="the shared data folder")
-    t.add_argument("--out", type=Path, required=True)
-    t.add_argument("--epochs", type=float, default=3.0)
-    t.add_argument("--limit", type=int, default=None)
-    t.add_argument("--threads", type=int, default=None)
-    args = parser.parse_args(argv)
-    if args.threads:
-        import torch
+    from .training import trainer_main
 
-        torch.set_num_threads(args.threads)
-    train(args.data, args.out, epochs=args.epochs, limit=args.limit)
-    return 0
+    return trainer_main("analysis.span_sentiment", "train the one-pass sentiment model on NewsMTSC train",
+                        train, argv, data_help="the shared data folder", out=None, epochs=3.0)
 
 
 if __name__ == "__main__":

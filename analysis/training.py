@@ -151,6 +151,30 @@ class Optimisation:
         return round((time.time() - self.started) / 60, 1)
 
 
+def trainer_main(prog: str, what: str, train_fn: Any, argv: Sequence[str] | None, *, data_help: str,
+                 out: Path | None, epochs: float) -> int:
+    """``python -m <prog> train --data D [--out O] [--epochs E] [--limit N] [--threads T]``: the
+    command line of the trainers outside ``python -m analysis train`` (attribution tagger,
+    one-pass sentiment)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=f"python -m {prog}")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train", help=what)
+    t.add_argument("--data", type=Path, required=True, help=data_help)
+    t.add_argument("--out", type=Path, required=out is None, default=out)
+    t.add_argument("--epochs", type=float, default=epochs)
+    t.add_argument("--limit", type=int, default=None, help="the first N examples only (smoke test)")
+    t.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
+    args = parser.parse_args(argv)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    train_fn(args.data, args.out, epochs=args.epochs, limit=args.limit)
+    return 0
+
+
 def save_adapter(model: Any, out: Path) -> None:
     """Save a peft adapter; its config names the base by this machine's path, so point it at
     the PyPI package instead."""
