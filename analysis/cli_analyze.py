@@ -12,13 +12,14 @@ file (``--out``), on stderr when they go to stdout.
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .errors import InputError
-from .outfiles import statements_csv, table_columns, table_row, write_atomically
+from .outfiles import RowWriter, atomic_path
 from .models import DEFAULT_SENTIMENT_MODEL, DEFAULT_STANCE_MODEL
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
@@ -56,6 +57,9 @@ def register(sub: Any) -> None:
                         "default: a local Ray instance with --workers CPUs")
     p.add_argument("--workers", type=int, default=2, metavar="N",
                    help="--engine ray: actors (each loads the models once)")
+    p.add_argument("--chunk-articles", type=int, default=64, metavar="N",
+                   help="local engine: articles analysed, written and dropped at a time (memory stays "
+                        "flat as the corpus grows; default 64)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(func=run_analyze)
 
@@ -67,30 +71,27 @@ def _format_of(args: argparse.Namespace) -> str:
     return suffix if suffix in FORMATS else "jsonl"
 
 
-class _TqdmProgress:
-    """One tqdm bar per stage on stderr."""
+class _ArticleProgress:
+    """One tqdm bar on stderr counting analysed articles: articles/s, ETA and statements so far."""
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.bars: dict[str, Any] = {}
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self.bar: Any = None
+        self.statements = 0
+        if enabled and total > 0:
+            from tqdm import tqdm
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled or total <= 0:
-            return
-        from tqdm import tqdm
+            self.bar = tqdm(total=total, desc="analysing", unit="article", file=sys.stderr,
+                            dynamic_ncols=True, mininterval=0.5, smoothing=0.1)
 
-        bar = self.bars.get(stage)
-        if bar is None:
-            bar = self.bars[stage] = tqdm(total=total, desc=stage, file=sys.stderr, leave=True,
-                                          dynamic_ncols=True, mininterval=0.5)
-        if bar.total != total:
-            bar.total = total
-        if done > bar.n:
-            bar.update(done - bar.n)
+    def advance(self, articles: int, statements: int) -> None:
+        self.statements += statements
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{self.statements} statements", refresh=False)
+            self.bar.update(articles)
 
     def close(self) -> None:
-        for bar in self.bars.values():
-            bar.close()
+        if self.bar is not None:
+            self.bar.close()
 
 
 def write_rows(rows: list[dict[str, Any]], fmt: str, out: str, targets: list[str] | None = None) -> None:
@@ -99,49 +100,49 @@ def write_rows(rows: list[dict[str, Any]], fmt: str, out: str, targets: list[str
     CSV and Parquet use the product's one statements table (:func:`analysis.outfiles.table_row`);
     a CSV file starts with a UTF-8 byte-order mark for Excel, CSV on stdout does not (pipes).
     """
-    targets = list(targets or [])
+    with row_output(fmt, out, targets or []) as writer:
+        writer.write(rows)
+
+
+@contextlib.contextmanager
+def row_output(fmt: str, out: str, targets: list[str]) -> Iterator[RowWriter]:
+    """A :class:`RowWriter` on ``out``: stdout as rows come; a file whole or not at all (rows go
+    to a temporary file beside it, which replaces it when the block ends without an error)."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
     if fmt == "parquet" and out == "-":
         raise InputError("Parquet is a binary format: give a file with --out results.parquet.")
     if out == "-":
-        _write(rows, fmt, sys.stdout, targets, bom=False)
-        sys.stdout.flush()
+        writer = RowWriter(fmt, targets, stream=sys.stdout, bom=False)
+        yield writer
+        writer.close()
         return
     target = Path(out)
     if target.parent and not target.parent.exists():
         raise InputError(f"--out {out}: the folder {target.parent} does not exist.")
-
-    def fill(path: str) -> None:
-        if fmt == "parquet":
-            import pandas as pd
-
-            pd.DataFrame([table_row(r, targets) for r in rows],
-                         columns=table_columns(targets)).to_parquet(path, index=False)
-        else:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                _write(rows, fmt, fh, targets, bom=True)
-
-    write_atomically(target, fill)
-
-
-def _write(rows: list[dict[str, Any]], fmt: str, fh: IO[str], targets: list[str], *, bom: bool) -> None:
-    if fmt == "jsonl":
-        for r in rows:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        statements_csv(rows, targets, fh, bom=bom)
-    else:  # pragma: no cover - argparse restricts the choices
-        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    with atomic_path(target) as path:
+        writer = RowWriter(fmt, targets, path=path, bom=True)
+        try:
+            yield writer
+        finally:
+            writer.close()
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    """The ``analyze`` command: returns the exit code."""
+    """The ``analyze`` command: returns the exit code.
+
+    The local engine streams: ``--chunk-articles`` articles at a time are analysed, their rows
+    written (and saved with ``--db``) and dropped, so memory stays flat as the corpus grows; the
+    output file and the database see the whole analysis or nothing.
+    """
     from .countries import load_overrides
     from .ingest import load_inputs
-    from .models import load_sentiment_model, load_stance_model
-    from .pipeline import analyze, contract_row, normalize_targets
+    from .pipeline import AnalysisTotals, contract_row, normalize_targets, prepare_articles
 
     if args.batch_size < 1:
         raise InputError("--batch-size must be at least 1.")
+    if args.chunk_articles < 1:
+        raise InputError("--chunk-articles must be at least 1.")
     fmt = _format_of(args)
     if fmt == "parquet" and args.out == "-":
         raise InputError("Parquet is a binary format: give a file with --out results.parquet.")
@@ -152,6 +153,61 @@ def run_analyze(args: argparse.Namespace) -> int:
         print(f"skipped {e.source}: {e.error}", file=sys.stderr)
     if not articles:
         raise InputError("no input could be read; nothing to analyse (see the messages above).")
+    # Duplicates are found here, over the whole corpus, so the bar counts what is analysed.
+    articles, duplicates = prepare_articles(articles, args.keep_duplicates)
+    totals = AnalysisTotals(targets)
+    bar = _ArticleProgress(len(articles), enabled=not args.no_progress)
+    analysis_id = edit_token = None
+    try:
+        with row_output(fmt, args.out, targets) as out, _database(args) as db:
+            if db is not None:
+                analysis_id, edit_token = db.analysis_id, db.edit_token
+                # Shown before the save commits: a kill right after the commit must not leave an
+                # analysis whose edit token nobody saw (nobody could ever rename or delete it).
+                # Killed before the commit, the printed id simply does not exist.
+                print(f"saving analysis {analysis_id} (edit token, keep it private: {edit_token})",
+                      file=sys.stderr, flush=True)
+            for chunk in _chunks(args, articles, targets, overrides):
+                totals.add(chunk)
+                if db is not None:
+                    db.add(chunk.articles, chunk.rows)
+                out.write([contract_row(r) for r in chunk.rows])
+                bar.advance(len(chunk.articles), len(chunk.rows))
+            totals.result.errors[:0] = errors
+            if duplicates:
+                totals.result.settings["duplicates"] = duplicates
+            if db is not None:
+                db.finish(totals.result)
+    finally:
+        bar.close()
+    for group in duplicates:
+        copies = ", ".join(f"{c['article_id']}" + (f" ({c['source']})" if c.get("source") else "")
+                           for c in group["copies"])
+        print(f"duplicate: {copies} repeat(s) {group['kept']}; analysed and counted once "
+              f"(--keep-duplicates to analyse every copy)", file=sys.stderr)
+    print(f"{len(articles)} article(s), {totals.n_statements} statement(s)"
+          + (f", {len(errors)} input(s) skipped" if errors else ""), file=sys.stderr)
+    if analysis_id is not None:
+        print(f"saved analysis {analysis_id} (edit token, keep it private: {edit_token})", file=sys.stderr)
+        print(f"open it in the app at /?analysis={analysis_id} "
+              f"(e.g. http://localhost:8501/?analysis={analysis_id})", file=sys.stderr)
+        if args.out != "-":
+            print(analysis_id)
+    return 0
+
+
+def _database(args: argparse.Namespace) -> contextlib.AbstractContextManager[Any]:
+    """With ``--db``: the store's writer for this analysis (one transaction); else nothing."""
+    if not args.db:
+        return contextlib.nullcontext()
+    from .store import analysis_writer, new_analysis_id, new_edit_token
+
+    return analysis_writer(args.db, analysis_id=new_analysis_id(), edit_token=new_edit_token())
+
+
+def _chunks(args: argparse.Namespace, articles: list[Any], targets: list[str],
+            overrides: dict[str, Any] | None) -> Iterator[Any]:
+    """The analysis of the prepared ``articles``, chunk by chunk (the Ray engine: one chunk)."""
     if args.engine == "ray":
         if args.workers < 1:
             raise InputError("--workers must be at least 1.")
@@ -159,46 +215,15 @@ def run_analyze(args: argparse.Namespace) -> int:
             from .engine_ray import analyze_with_ray
         except ImportError as exc:
             raise InputError(f"--engine ray needs Ray: pip install 'ray[data]' ({exc}).") from exc
-        result = analyze_with_ray(articles, targets, sentiment_id=args.model_sentiment,
-                                  stance_id=args.model_stance, address=args.ray_address,
-                                  workers=args.workers, batch_size=args.batch_size,
-                                  overrides=overrides, keep_duplicates=args.keep_duplicates)
-    else:
-        sentiment_model = load_sentiment_model(args.model_sentiment)
-        stance_model = load_stance_model(args.model_stance) if targets else None
-        bar = _TqdmProgress(enabled=not args.no_progress and len(articles) > 0)
-        try:
-            result = analyze(articles, targets, sentiment_model=sentiment_model, stance_model=stance_model,
-                             batch_size=args.batch_size, progress=bar, overrides=overrides,
-                             keep_duplicates=args.keep_duplicates)
-        finally:
-            bar.close()
-    result.errors = list(errors) + list(result.errors)
-    if args.db:
-        from .store import new_analysis_id, new_edit_token, save_analysis
+        yield analyze_with_ray(articles, targets, sentiment_id=args.model_sentiment,
+                               stance_id=args.model_stance, address=args.ray_address,
+                               workers=args.workers, batch_size=args.batch_size,
+                               overrides=overrides, keep_duplicates=True)
+        return
+    from .models import load_sentiment_model, load_stance_model
+    from .pipeline import analyze_in_chunks
 
-        # The id and token are printed before the save commits: a kill right after the commit
-        # must not leave an analysis whose edit token nobody saw (nobody could ever rename or
-        # delete it). Killed before the commit, the printed id simply does not exist.
-        result.analysis_id, edit_token = result.analysis_id or new_analysis_id(), new_edit_token()
-        print(f"saving analysis {result.analysis_id} (edit token, keep it private: {edit_token})",
-              file=sys.stderr, flush=True)
-        analysis_id, edit_token = save_analysis(result, args.db, edit_token=edit_token)
-        for r in result.rows:
-            r["analysis_id"] = analysis_id
-    for group in result.settings.get("duplicates", []):
-        copies = ", ".join(f"{c['article_id']}" + (f" ({c['source']})" if c.get("source") else "")
-                           for c in group["copies"])
-        print(f"duplicate: {copies} repeat(s) {group['kept']}; analysed and counted once "
-              f"(--keep-duplicates to analyse every copy)", file=sys.stderr)
-    rows = [contract_row(r) for r in result.rows]
-    write_rows(rows, fmt, args.out, targets)
-    print(f"{len(articles)} article(s), {len(rows)} statement(s)"
-          + (f", {len(errors)} input(s) skipped" if errors else ""), file=sys.stderr)
-    if args.db:
-        print(f"saved analysis {analysis_id} (edit token, keep it private: {edit_token})", file=sys.stderr)
-        print(f"open it in the app at /?analysis={analysis_id} "
-              f"(e.g. http://localhost:8501/?analysis={analysis_id})", file=sys.stderr)
-        if args.out != "-":
-            print(analysis_id)
-    return 0
+    yield from analyze_in_chunks(articles, targets, chunk_articles=args.chunk_articles,
+                                 sentiment_model=load_sentiment_model(args.model_sentiment),
+                                 stance_model=load_stance_model(args.model_stance) if targets else None,
+                                 batch_size=args.batch_size, overrides=overrides, keep_duplicates=True)

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 
 def write_atomically(path: str | Path, write: Callable[[str], None]) -> None:
-    """Have ``write(p)`` fill a file that then becomes ``path`` in one step.
+    """Have ``write(p)`` fill a file that then becomes ``path`` in one step (:func:`atomic_path`)."""
+    with atomic_path(path) as tmp:
+        write(tmp)
 
-    ``write`` fills a temporary file beside ``path``, which then replaces it, so a reader (or an
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[str]:
+    """A path to fill that becomes ``path`` in one step when the block ends without an error.
+
+    The block fills a temporary file beside ``path``, which then replaces it, so a reader (or an
     interrupted run) sees the old file or the whole new one, never half of it. A target that
     exists but is not a regular file (``/dev/null``, a FIFO, ``/dev/stdout``) is written
     directly: renaming a temporary file onto it would replace the device itself with a file
@@ -22,12 +30,12 @@ def write_atomically(path: str | Path, write: Callable[[str], None]) -> None:
     """
     target = Path(path)
     if target.exists() and not target.is_file():
-        write(str(target))
+        yield str(target)
         return
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent))
     os.close(fd)
     try:
-        write(tmp)
+        yield tmp
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
@@ -88,9 +96,62 @@ def table_row(row: dict[str, Any], targets: Sequence[str], *, spreadsheet: bool 
 def statements_csv(rows: Sequence[dict[str, Any]], targets: Sequence[str], fh: IO[str], *, bom: bool) -> None:
     """The statements table as RFC 4180 CSV. ``bom``: a UTF-8 byte-order mark first, so Excel
     reads the file as UTF-8 (without it, curly quotes and accents come out garbled)."""
-    if bom:
-        fh.write("\ufeff")
-    writer = csv.DictWriter(fh, fieldnames=table_columns(targets), extrasaction="ignore")
-    writer.writeheader()
-    for r in rows:
-        writer.writerow(table_row(r, targets, spreadsheet=True))
+    RowWriter("csv", targets, stream=fh, bom=bom).write(rows)
+
+class RowWriter:
+    """Statement rows written as they come, chunk by chunk (``analyze`` streams a corpus through
+    with flat memory): JSONL, or the statements table as CSV or Parquet.
+
+    Give ``stream`` (an open text stream, e.g. stdout; not for Parquet) or ``path`` (a file this
+    writer creates). Parquet gets a fixed schema (whole-number offsets, a float confidence, text
+    for everything else) so every chunk's row group has the same columns and types.
+    """
+
+    def __init__(self, fmt: str, targets: Sequence[str], *, path: str | None = None,
+                 stream: IO[str] | None = None, bom: bool = False) -> None:
+        if (path is None) == (stream is None):
+            raise ValueError("give either a path or a stream")
+        self.fmt, self.targets = fmt, list(targets)
+        self._own = stream is None
+        self._parquet: Any = None
+        self._csv: csv.DictWriter[str] | None = None
+        if fmt == "parquet":
+            if path is None:
+                raise ValueError("Parquet needs a file")
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            types = {"start": pa.int64(), "end": pa.int64(), "confidence": pa.float64()}
+            self._schema = pa.schema([(c, types.get(c, pa.string())) for c in table_columns(self.targets)])
+            self._parquet = pq.ParquetWriter(path, self._schema)
+            self._fh: IO[str] | None = None
+            return
+        self._fh = stream if stream is not None else open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        if fmt == "csv":
+            if bom:
+                self._fh.write("\ufeff")
+            self._csv = csv.DictWriter(self._fh, fieldnames=table_columns(self.targets), extrasaction="ignore")
+            self._csv.writeheader()
+
+    def write(self, rows: Sequence[dict[str, Any]]) -> None:
+        if self._parquet is not None:
+            import pyarrow as pa
+
+            table_rows = [table_row(r, self.targets) for r in rows]
+            columns = {c: [tr.get(c) for tr in table_rows] for c in self._schema.names}
+            self._parquet.write_table(pa.Table.from_pydict(columns, schema=self._schema))
+        elif self._csv is not None:
+            for r in rows:
+                self._csv.writerow(table_row(r, self.targets, spreadsheet=True))
+        else:
+            assert self._fh is not None
+            for r in rows:
+                self._fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        if self._fh is not None and not self._own:
+            self._fh.flush()   # rows reach a pipe as each chunk is done
+
+    def close(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+        elif self._own and self._fh is not None:
+            self._fh.close()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
@@ -146,14 +146,101 @@ def analyze(
     targets = normalize_targets(targets)
     norm_overrides = normalize_overrides(overrides) if overrides else None
     articles, duplicates = prepare_articles(articles, keep_duplicates)
-    # 1. statements, speakers, actors (rules only)
-    per_article: list[tuple[Article, list[Statement], list[Mention], dict[str, Actor]]] = []
-    errors: list[FileError] = []
-    total = len(articles)
+    result = _analyze_prepared(articles, targets, sentiment_model=sentiment_model, stance_model=stance_model,
+                               batch_size=batch_size, progress=progress, norm_overrides=norm_overrides,
+                               tagger=_resolve_tagger(tagger))
+    if duplicates:
+        result.settings["duplicates"] = duplicates
+    return result
+
+
+def analyze_in_chunks(
+    articles: list[Article],
+    targets: list[str],
+    *,
+    chunk_articles: int = 128,
+    sentiment_model: SentimentScorer | None = None,
+    stance_model: StanceScorer | None = None,
+    batch_size: int = 32,
+    progress: Progress | None = None,
+    overrides: dict[str, Any] | None = None,
+    keep_duplicates: bool = False,
+    tagger: Any = "default",
+) -> Iterator[AnalysisResult]:
+    """The analysis of :func:`analyze`, ``chunk_articles`` articles at a time (issue 12: a corpus
+    streams through with flat memory; the caller writes each chunk's rows and drops them).
+
+    Duplicates are found over the whole corpus first (only texts are compared), so a wire story is
+    analysed once whichever chunk its copies fall in. Each yielded result holds one chunk's
+    articles, rows, actors and errors; its ``settings`` carry the corpus's duplicate groups.
+    :class:`AnalysisTotals` joins the chunks into what the whole analysis knows besides its rows.
+    Articles are resolved on their own, so the rows are exactly those :func:`analyze` gives (the
+    score cache answers a statement repeated in a later chunk without another model pass).
+    """
+    from .countries import normalize_overrides
+
+    if chunk_articles < 1:
+        raise InputError("chunk_articles must be at least 1.")
+    targets = normalize_targets(targets)
+    norm_overrides = normalize_overrides(overrides) if overrides else None
+    articles, duplicates = prepare_articles(articles, keep_duplicates)
+    tagger = _resolve_tagger(tagger)
+    for start in range(0, len(articles), chunk_articles):
+        chunk = _analyze_prepared(articles[start:start + chunk_articles], targets,
+                                  sentiment_model=sentiment_model, stance_model=stance_model,
+                                  batch_size=batch_size, progress=progress, norm_overrides=norm_overrides,
+                                  tagger=tagger)
+        if duplicates:
+            chunk.settings["duplicates"] = duplicates
+        yield chunk
+
+
+class AnalysisTotals:
+    """What a chunked analysis knows besides its rows: every article, the actors merged by
+    identical name (as :func:`analyze` merges them), errors, models, settings and counts."""
+
+    def __init__(self, targets: Sequence[str]) -> None:
+        self.result = AnalysisResult(articles=[], rows=[], actors=[], targets=list(targets), models={},
+                                     created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        self._actors: dict[str, Actor] = {}
+        self.n_statements = 0
+
+    def add(self, chunk: AnalysisResult) -> None:
+        self.result.articles.extend(chunk.articles)
+        self.result.errors.extend(chunk.errors)
+        self.result.models = dict(chunk.models)
+        self.result.settings = dict(chunk.settings)
+        for actor in chunk.actors:
+            self._actors[actor.name] = combine(self._actors[actor.name], actor) if actor.name in self._actors else actor
+        self.result.actors = list(self._actors.values())
+        self.n_statements += len(chunk.rows)
+
+
+def _resolve_tagger(tagger: Any) -> Any:
     if tagger == "default":
         from .attribution_model import default_tagger
 
-        tagger = default_tagger()
+        return default_tagger()
+    return tagger
+
+
+def _analyze_prepared(
+    articles: list[Article],
+    targets: list[str],
+    *,
+    sentiment_model: SentimentScorer | None,
+    stance_model: StanceScorer | None,
+    batch_size: int,
+    progress: Progress | None,
+    norm_overrides: dict[str, Any] | None,
+    tagger: Any,
+) -> AnalysisResult:
+    """Stages 1-4 over articles already prepared (unique ids, duplicates dropped) and a tagger
+    already loaded (or None): statements, rows, sentiment, stance."""
+    # 1. statements, speakers, actors (rules + the attribution tagger)
+    per_article: list[tuple[Article, list[Statement], list[Mention], dict[str, Actor]]] = []
+    errors: list[FileError] = []
+    total = len(articles)
     for i, article in enumerate(articles, start=1):
         try:
             tagged = tagger.tag(blank_format_chars(article.text)) if tagger is not None else None
@@ -274,8 +361,7 @@ def analyze(
                   # Which attribution tagger added statements (None: the rules alone).
                   "attribution_tagger": getattr(tagger, "folder_name", None) if tagger is not None else None,
                   **({"stance_confusion": stance_model.confusion}
-                     if targets and getattr(stance_model, "confusion", None) else {}),
-                  **({"duplicates": duplicates} if duplicates else {})},
+                     if targets and getattr(stance_model, "confusion", None) else {})},
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
 

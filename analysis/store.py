@@ -26,6 +26,7 @@ because the token itself has 128 random bits — there is no dictionary to attac
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import hmac
@@ -36,6 +37,7 @@ import secrets
 import threading
 import time
 from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -299,51 +301,102 @@ def save_analysis(result: AnalysisResult, db_url: str | None = None, *,
     otherwise a new one is drawn. Every row's ``analysis_id`` is set to the saved id, and
     ``result.analysis_id`` / ``created`` / ``title`` are filled in place.
     """
+    rows = [dict(r) for r in result.rows]
+    with analysis_writer(db_url, analysis_id=result.analysis_id, edit_token=edit_token) as writer:
+        writer.add(result.articles, rows)
+        writer.finish(result)
+    result.rows = rows
+    return writer.analysis_id, writer.edit_token
+
+
+class AnalysisWriter:
+    """Saves one analysis a chunk of articles and rows at a time, inside the one transaction of
+    :func:`analysis_writer` (a corpus streams into the database with flat memory; a crash or kill
+    leaves the analysis whole or absent, as :func:`save_analysis` always has)."""
+
+    def __init__(self, session: Session, analysis_id: str, edit_token: str) -> None:
+        self.session = session
+        self.analysis_id = analysis_id
+        self.edit_token = edit_token
+        self.n_articles = 0
+        self.n_rows = 0
+        self.speakers: set[str] = set()
+        self.countries: set[str] = set()
+        self.finished = False
+
+    def add(self, articles: list[Article], rows: list[dict[str, Any]]) -> None:
+        """Store ``articles`` and ``rows`` (each row's ``analysis_id`` is set, in place)."""
+        for r in rows:
+            r["analysis_id"] = self.analysis_id
+            if r.get("speaker"):
+                self.speakers.add(r["speaker"])
+            if r.get("speaker_country"):
+                self.countries.add(r["speaker_country"])
+        self.session.add_all(
+            ArticleRow(analysis_id=self.analysis_id, position=self.n_articles + i, article_id=a.article_id,
+                       title=a.title, source=a.source, published=a.published, url=a.url, text=a.text)
+            for i, a in enumerate(articles))
+        self.session.add_all(
+            StatementRow(analysis_id=self.analysis_id, position=self.n_rows + i,
+                         statement_id=str(r.get("statement_id", self.n_rows + i)),
+                         article_id=str(r.get("article_id", "")), speaker=r.get("speaker"),
+                         speaker_country=(r.get("speaker_country") or None),
+                         kind=str(r.get("kind", "")), row=_jsonable(r))
+            for i, r in enumerate(rows))
+        self.n_articles += len(articles)
+        self.n_rows += len(rows)
+        self.session.flush()
+        self.session.expunge_all()  # written; the session must not keep every row in memory
+
+    def finish(self, result: AnalysisResult) -> None:
+        """The analysis's own record (title, targets, models, settings, errors, counts) and its
+        actors, from ``result`` (whose rows are not read: they came through :meth:`add`).
+        ``result.analysis_id`` / ``created`` / ``title`` are filled in place."""
+        created = result.created or _now()
+        title = (result.title or _default_title(result)).strip()[:MAX_TITLE_CHARS] or "Untitled analysis"
+        record = self.session.get(AnalysisRow, self.analysis_id)
+        assert record is not None
+        record.title, record.created = title, created
+        record.targets, record.models = list(result.targets), dict(result.models)
+        record.settings = _jsonable(dict(result.settings))
+        record.errors = [e.to_dict() for e in result.errors]
+        record.n_articles, record.n_statements = self.n_articles, self.n_rows
+        record.n_speakers, record.n_countries = len(self.speakers), len(self.countries)
+        self.session.add_all(
+            ActorRow(analysis_id=self.analysis_id, position=i, name=a.name, type=str(a.type),
+                     country=a.country, role=a.role, aliases=list(a.aliases),
+                     country_evidence=a.country_evidence)
+            for i, a in enumerate(result.actors))
+        self.finished = True
+        result.analysis_id, result.created, result.title = self.analysis_id, created, title
+
+
+@contextlib.contextmanager
+def analysis_writer(db_url: str | None = None, *, analysis_id: str | None = None,
+                    edit_token: str | None = None) -> Iterator[AnalysisWriter]:
+    """One transaction that saves an analysis chunk by chunk: ``add`` each chunk, then ``finish``
+    once; it commits when the block ends after ``finish`` and rolls back otherwise.
+
+    ``analysis_id`` is kept when it is a well-formed id not yet stored (a new one is drawn
+    otherwise); ``edit_token`` as in :func:`save_analysis`.
+    """
     engine = get_engine(db_url)
     if edit_token is not None and len(edit_token) < 32:
         raise InputError("An edit token needs at least 32 characters (use store.new_edit_token()).")
     edit_token = edit_token or new_edit_token()
-    created = result.created or _now()
-    title = (result.title or _default_title(result)).strip()[:MAX_TITLE_CHARS] or "Untitled analysis"
-    rows = [dict(r) for r in result.rows]
-    speakers = {r.get("speaker") for r in rows if r.get("speaker")}
-    countries = {r.get("speaker_country") for r in rows if r.get("speaker_country")}
     with Session(engine) as session, session.begin():
-        analysis_id = result.analysis_id
         if not is_valid_id(analysis_id) or session.get(AnalysisRow, analysis_id) is not None:
             analysis_id = new_analysis_id()
         assert analysis_id is not None
-        for r in rows:
-            r["analysis_id"] = analysis_id
-        session.add(AnalysisRow(
-            id=analysis_id, title=title, created=created, edit_token_sha256=_hash_token(edit_token),
-            targets=list(result.targets), models=dict(result.models),
-            settings=_jsonable(dict(result.settings)), errors=[e.to_dict() for e in result.errors],
-            n_articles=len(result.articles), n_statements=len(rows),
-            n_speakers=len(speakers), n_countries=len(countries),
-        ))
-        session.flush()  # the parent row first, so foreign keys hold on PostgreSQL too
-        session.add_all(
-            ArticleRow(analysis_id=analysis_id, position=i, article_id=a.article_id, title=a.title,
-                       source=a.source, published=a.published, url=a.url, text=a.text)
-            for i, a in enumerate(result.articles)
-        )
-        session.add_all(
-            StatementRow(analysis_id=analysis_id, position=i, statement_id=str(r.get("statement_id", i)),
-                         article_id=str(r.get("article_id", "")), speaker=r.get("speaker"),
-                         speaker_country=(r.get("speaker_country") or None),
-                         kind=str(r.get("kind", "")), row=_jsonable(r))
-            for i, r in enumerate(rows)
-        )
-        session.add_all(
-            ActorRow(analysis_id=analysis_id, position=i, name=a.name, type=str(a.type),
-                     country=a.country, role=a.role, aliases=list(a.aliases),
-                     country_evidence=a.country_evidence)
-            for i, a in enumerate(result.actors)
-        )
-    result.analysis_id, result.created, result.title = analysis_id, created, title
-    result.rows = rows
-    return analysis_id, edit_token
+        # The parent row first, so foreign keys hold on PostgreSQL too; finish() fills it in.
+        session.add(AnalysisRow(id=analysis_id, title="", created=_now(), edit_token_sha256=_hash_token(edit_token),
+                                targets=[], models={}, settings={}, errors=[], n_articles=0, n_statements=0,
+                                n_speakers=0, n_countries=0))
+        session.flush()
+        writer = AnalysisWriter(session, analysis_id, edit_token)
+        yield writer
+        if not writer.finished:
+            raise RuntimeError("analysis_writer: the analysis was never finished; nothing is saved")
 
 
 def _jsonable(value: Any) -> Any:

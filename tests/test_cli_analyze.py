@@ -192,3 +192,67 @@ def test_unknown_model_is_exit_2_with_a_message(article: Path, monkeypatch: pyte
     assert main(["analyze", str(article), "--model-sentiment", "no/such-model"]) == 2
     err = capsys.readouterr().err
     assert "no/such-model" in err and "Traceback" not in err
+
+
+def _corpus(tmp_path: Path) -> Path:
+    """Four articles in a folder, one of them a copy of another (found over the whole corpus)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in ("berlin.txt", "westminster.txt"):
+        (folder / name).write_text((FIXTURES / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "talks.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "wire-copy.txt").write_text(TEXT, encoding="utf-8")
+    return folder
+
+
+def test_streamed_chunks_write_and_save_the_rows_of_one_pass(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """A corpus analysed one article at a time (written, saved and dropped chunk by chunk) gives
+    the same rows, in every format and in the database, as the whole corpus at once."""
+    store = pytest.importorskip("analysis.store")
+    corpus = _corpus(tmp_path)
+    args = ["analyze", str(corpus), "--targets", "peace talks", "--no-progress"]
+    assert main([*args, "--out", str(tmp_path / "whole.jsonl"), "--chunk-articles", "64"]) == 0
+    db = f"sqlite:///{tmp_path / 'stancemap.db'}"
+    assert main([*args, "--out", str(tmp_path / "chunked.jsonl"), "--chunk-articles", "1", "--db", db]) == 0
+    assert main([*args, "--out", str(tmp_path / "chunked.parquet"), "--chunk-articles", "1"]) == 0
+    out, err = capsys.readouterr()
+    whole = _jsonl((tmp_path / "whole.jsonl").read_text(encoding="utf-8"))
+    chunked = _jsonl((tmp_path / "chunked.jsonl").read_text(encoding="utf-8"))
+    analysis_id = out.strip()
+    assert {r["article_id"] for r in whole} == {"berlin", "westminster", "talks"}   # the copy counted once
+    assert "duplicate: wire-copy" in err
+    assert [{**r, "analysis_id": None} for r in chunked] == whole
+    assert {r["analysis_id"] for r in chunked} == {analysis_id}
+    loaded = store.load_analysis(analysis_id, db)
+    assert [r["statement_id"] for r in loaded.rows] == [r["statement_id"] for r in whole]
+    assert len(loaded.articles) == 3 and loaded.settings["duplicates"][0]["copies"][0]["article_id"] == "wire-copy"
+    assert {"Trump", "Kremlin"} <= {a.name for a in loaded.actors}
+    summary = {a["analysis_id"]: a for a in store.list_analyses(db)}[analysis_id]
+    assert summary["statements"] == len(whole) and summary["articles"] == 3
+    table = pd.read_parquet(tmp_path / "chunked.parquet")
+    assert list(table["statement_id"]) == [r["statement_id"] for r in whole]
+    assert str(table["start"].dtype) == "int64" and list(table["stance[peace talks]"]) == \
+        [r["stance"]["peace talks"]["label"] for r in whole]
+
+
+def test_a_run_that_fails_midway_leaves_no_file_and_no_analysis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """The second chunk's stance pass fails: the rows of the first chunk were already written
+    and saved inside the run, yet neither the output file nor the database keeps any of it."""
+    store = pytest.importorskip("analysis.store")
+
+    class FailsLater(FakeStance):
+        def score(self, texts, targets, **kw):  # type: ignore[no-untyped-def]
+            if len(self.calls) >= 1:
+                raise RuntimeError("the stance model broke")
+            return super().score(texts, targets, **kw)
+
+    monkeypatch.setattr(models, "load_stance_model", lambda *a, **k: FailsLater())
+    db = f"sqlite:///{tmp_path / 'stancemap.db'}"
+    out = tmp_path / "rows.jsonl"
+    with pytest.raises(RuntimeError, match="stance model broke"):
+        main(["analyze", str(_corpus(tmp_path)), "--targets", "peace talks", "--no-progress",
+              "--chunk-articles", "1", "--out", str(out), "--db", db])
+    assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".rows")] == []
+    assert store.list_analyses(db) == []

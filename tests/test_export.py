@@ -111,13 +111,12 @@ def test_csv_cells_never_start_a_spreadsheet_formula(result):
 def test_cli_csv_cells_never_start_a_spreadsheet_formula(tmp_path):
     import csv
 
-    from analysis.cli_analyze import _write
+    from analysis.cli_analyze import write_rows
 
     row = {"article_id": "=1+1", "article_title": "@SUM(A1)", "source": "+cmd", "text": "-2+3",
            "stance": {"t": {"label": "favor"}}}
-    with open(tmp_path / "out.csv", "w", encoding="utf-8", newline="") as fh:
-        _write([row], "csv", fh, ["t"], bom=False)
-    [read] = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
+    write_rows([row], "csv", str(tmp_path / "out.csv"), ["t"])
+    [read] = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8-sig")))
     assert (read["article_id"], read["article_title"], read["source"], read["text"]) == ("'=1+1", "'@SUM(A1)", "'+cmd", "'-2+3")
 
 
