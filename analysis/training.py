@@ -152,7 +152,7 @@ class Optimisation:
 
 
 def trainer_main(prog: str, what: str, train_fn: Any, argv: Sequence[str] | None, *, data_help: str,
-                 out: Path | None, epochs: float) -> int:
+                 out: Path | None, epochs: float, init_help: str | None = None) -> int:
     """``python -m <prog> train --data D [--out O] [--epochs E] [--limit N] [--threads T]``: the
     command line of the trainers outside ``python -m analysis train`` (attribution tagger,
     one-pass sentiment)."""
@@ -166,12 +166,15 @@ def trainer_main(prog: str, what: str, train_fn: Any, argv: Sequence[str] | None
     t.add_argument("--epochs", type=float, default=epochs)
     t.add_argument("--limit", type=int, default=None, help="the first N examples only (smoke test)")
     t.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
+    if init_help:
+        t.add_argument("--init", type=Path, default=None, metavar="FOLDER", help=init_help)
     args = parser.parse_args(argv)
     if args.threads:
         import torch
 
         torch.set_num_threads(args.threads)
-    train_fn(args.data, args.out, epochs=args.epochs, limit=args.limit)
+    extra = {"init_adapter": args.init} if init_help else {}
+    train_fn(args.data, args.out, epochs=args.epochs, limit=args.limit, **extra)
     return 0
 
 
