@@ -331,13 +331,15 @@ def stance_by_outlet(df: pd.DataFrame, min_n: int = 1) -> pd.DataFrame:
     return _group_stance(d, ["target", "source"], min_n)
 
 
-def headline(rows: Sequence[dict[str, Any]], n_articles: int) -> dict[str, int]:
-    """Headline figures: articles, statements, distinct speakers, distinct speaker countries."""
+def headline(stmts: pd.DataFrame, n_articles: int) -> dict[str, int]:
+    """Headline figures of a statements frame (:func:`statements_frame`, filtered or not):
+    articles, statements, distinct speakers, distinct speaker countries. ``n_articles`` counts
+    the articles in view, with or without statements."""
     return {
         "articles": n_articles,
-        "statements": len(rows),
-        "speakers": len({r.get("speaker") for r in rows if r.get("speaker")}),
-        "countries": len({r.get("speaker_country") for r in rows if r.get("speaker_country")}),
+        "statements": len(stmts),
+        "speakers": int(stmts["speaker"].dropna().nunique()) if len(stmts) else 0,
+        "countries": int(stmts["speaker_country"].dropna().nunique()) if len(stmts) else 0,
     }
 
 

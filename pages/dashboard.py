@@ -184,17 +184,19 @@ share_box = st.container()
 long_df, stmts_df = frames(analysis_id)
 where = (analysis_id, db_url(), loaded_version(analysis_id))
 subset = (tuple(articles), tuple(types), tuple(kinds))
-base = dash.aggregates(*where, subset, long_df, stmts_df, result.rows)
+base = dash.aggregates(*where, subset, long_df, stmts_df, result.rows, len(result.articles))
 drawn = dash.at_minimum(*where, subset, int(min_n), tuple(result.targets), base)
 data = drawn["data"]
 figs = {**drawn["figures"], **dash.overview_figures(*where, subset, base)}
 
-head = ag.headline(result.rows, len(result.articles))
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Articles", head["articles"])
-c2.metric("Statements", head["statements"], help=f"{data['n_statements']} match the filters")
-c3.metric("Speakers", head["speakers"])
-c4.metric("Countries", head["countries"])
+# The headline counts what the filters keep ("5 of 21"), so it agrees with the charts below.
+everything = ag.headline(stmts_df, len(result.articles))
+shown = base["headline"]
+filtered = bool(articles or types or kinds)
+for column, (key, label) in zip(st.columns(4), (("articles", "Articles"), ("statements", "Statements"),
+                                                 ("speakers", "Speakers"), ("countries", "Countries")), strict=True):
+    value = f"{shown[key]:,} of {everything[key]:,}" if filtered and shown[key] != everything[key] else f"{everything[key]:,}"
+    column.metric(label, value, help="in the statements the filters keep, of all in the analysis" if filtered else None)
 
 cfg = charts.PLOTLY_CONFIG
 dated = any(a.published for a in result.articles)

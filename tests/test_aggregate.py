@@ -108,8 +108,14 @@ def test_trend_and_outlets(result):
 
 
 def test_headline(result):
-    assert ag.headline(result.rows, len(result.articles)) == {
+    stmts = ag.statements_frame(result.rows)
+    assert ag.headline(stmts, len(result.articles)) == {
         "articles": 2, "statements": 9, "speakers": 4, "countries": 4}
+    quotes = ag.filter_frame(stmts, kinds=["direct_quote"])
+    assert ag.headline(quotes, 2) == {"articles": 2, "statements": len(quotes),
+                                      "speakers": quotes["speaker"].nunique(),
+                                      "countries": quotes["speaker_country"].nunique()}
+    assert 0 < len(quotes) < 9 and ag.headline(stmts.iloc[0:0], 0)["speakers"] == 0
 
 
 def test_empty_input_gives_empty_aggregates():

@@ -86,7 +86,8 @@ def test_dashboard_shows_figures_charts_and_share_link(db, result):
     analysis_id, token = store.save_analysis(result, db)
     at = open_page("dashboard", analysis=analysis_id, target="sanctions on Russia", kind="indirect_quote")
     assert at.title[0].value == "Talks on Ukraine"
-    assert [m.value for m in at.metric] == ["2", "9", "4", "4"]
+    # the headline counts what the kind filter keeps: 6 of the 9 statements are indirect speech
+    assert [m.value for m in at.metric] == ["2", "6 of 9", "4", "4"]
     charts = at.get("plotly_chart")
     assert len(charts) == 3   # the Stance section, open target: by actor, map, ranked countries
     assert any('"choropleth"' in c.proto.spec for c in charts)

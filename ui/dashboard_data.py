@@ -52,8 +52,9 @@ def _prepared(figs: dict[str, go.Figure]) -> dict[str, PreparedFigure]:
 
 @st.cache_resource(max_entries=32, ttl=600, show_spinner=False)
 def aggregates(analysis_id: str, url: str, ver: str, subset: Subset,
-               _long: pd.DataFrame, _stmts: pd.DataFrame, _rows: Any) -> dict[str, Any]:
-    """Every aggregate for every target at n >= 1 for one article / type / kind filter."""
+               _long: pd.DataFrame, _stmts: pd.DataFrame, _rows: Any, _n_articles: int) -> dict[str, Any]:
+    """Every aggregate for every target at n >= 1 for one article / type / kind filter, and the
+    headline figures of what the filter keeps (``_n_articles``: all the analysis's articles)."""
     articles, types, kinds = subset
     flt = {"articles": articles, "speaker_types": types, "kinds": kinds}
     long_all = ag.filter_frame(_long, **flt)
@@ -67,6 +68,7 @@ def aggregates(analysis_id: str, url: str, ver: str, subset: Subset,
         "trend": ag.stance_trend(long_all, 1),
         "outlets": ag.stance_by_outlet(long_all, 1),
         "n_statements": len(stmts),
+        "headline": ag.headline(stmts, len(articles) if articles else _n_articles),
     }
 
 
