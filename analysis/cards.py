@@ -102,13 +102,14 @@ def _metrics_table(results: dict[str, dict[str, Any]]) -> str:
 
 
 def write_card(task: str, data: Path, folder: Path, log: Any = sys.stderr) -> Path:
-    """Evaluate the model in ``folder`` (fp32 and int8) and write ``folder/README.md``."""
+    """Evaluate the model in ``folder`` (PyTorch fp32 and int8, ONNX Runtime int8) and write
+    ``folder/README.md``."""
     from .models import load_sentiment_model, load_stance_model
 
     loader = load_sentiment_model if task == "sentiment" else load_stance_model
     evaluate = evaluation.evaluate_sentiment if task == "sentiment" else evaluation.evaluate_stance
     results = {}
-    for runtime, quantize in (("fp32", False), ("int8", True)):
+    for runtime, quantize in (("fp32", False), ("int8", True), ("onnx-int8", "onnx-int8")):
         model = loader(str(folder), quantize=quantize)
         results[runtime] = evaluate(model, data)
         print(f"[card {task}] {runtime}\n{evaluation.format_table(results[runtime])}", file=log, flush=True)
@@ -238,6 +239,48 @@ def _stance_news_card(meta: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _worst_drop(results: dict[str, dict[str, Any]], runtime: str) -> float | None:
+    """The largest loss, in points, of ``runtime`` against fp32 over every dev set's macro-F1 and F_avg."""
+    if runtime not in results:
+        return None
+    drops = [100 * (ref[k] - results[runtime][name][k]) for name, ref in results["fp32"].items()
+             for k in ("macro_f1", "f_avg") if k in ref and name in results[runtime]]
+    return max(drops) if drops else None
+
+
+def _runtime_note(results: dict[str, dict[str, Any]]) -> str:
+    onnx, torch_int8 = _worst_drop(results, "onnx-int8"), _worst_drop(results, "int8")
+    if onnx is None:
+        return "its dev metrics are not measured in this card yet."
+    where = (f"at most {onnx:.1f} points under fp32 on any dev set below" if onnx > 0
+             else "no dev set below fp32 (macro-F1 and F_avg)")
+    return (f"{where}; PyTorch int8 loses up to {torch_int8:.1f}. Its speed against the others: the "
+            f"README's runtime table (`scripts/bench_runtime.py`).")
+
+
+def _onnx_table(results: dict[str, dict[str, Any]]) -> str:
+    if "onnx-int8" not in results:
+        return ""
+    return ("\nONNX Runtime int8, per-channel (the default on CPU):\n\n"
+            f"{_metrics_table(results['onnx-int8'])}\n")
+
+
+def add_runtime_metrics(task: str, data: Path, folder: Path, runtime: str, log: Any = sys.stderr) -> Path:
+    """Measure one runtime of the model in ``folder`` on the dev sets, keep the figures in its
+    metadata and re-render its card (a new runtime, without re-evaluating the others)."""
+    from .models import load_sentiment_model, load_stance_model
+
+    loader = load_sentiment_model if task == "sentiment" else load_stance_model
+    evaluate = evaluation.evaluate_sentiment if task == "sentiment" else evaluation.evaluate_stance
+    key = {"torch": "fp32", "torch-int8": "int8"}.get(runtime, runtime)
+    results = evaluate(loader(str(folder), quantize=runtime), data)
+    print(f"[card {task}] {key}\n{evaluation.format_table(results)}", file=log, flush=True)
+    meta = json.loads((folder / "stancemap.json").read_text())
+    meta["dev_metrics"][key] = results
+    (folder / "stancemap.json").write_text(json.dumps(meta, indent=2) + "\n")
+    return render_card(task, folder)
+
+
 def render_card(task: str, folder: Path) -> Path:
     """Write ``folder/README.md`` from the metadata and metrics stored in ``stancemap.json``."""
     meta = json.loads((folder / "stancemap.json").read_text())
@@ -252,9 +295,11 @@ adapter (r={cfg['lora_r']}, alpha={cfg['lora_alpha']}, on every attention and fe
 the pooler and 3-way classification head, {size / 1e6:.1f} MB in all. Labels: {', '.join(meta['labels'])}.
 Input: {meta['input']}.
 
-**Runtime**: the adapter is merged into the base at load time and runs fp32 (CPU or CUDA).
-Per-channel int8 dynamic quantisation of every Linear is opt-in (`STANCEMAP_QUANTIZE=1`): about
-1.6x faster on 2 CPU cores, but it costs more than the 1-point budget on some dev sets (below).
+**Runtime**: the adapter is merged into the base at load time. On CPU the default runs that model
+on ONNX Runtime with per-channel int8 weights (exported once and cached on disk,
+`analysis/onnx_runtime.py`): {_runtime_note(results)} On CUDA, and with
+`STANCEMAP_RUNTIME=torch`, it runs PyTorch fp32, the reference; PyTorch's own int8
+(`STANCEMAP_RUNTIME=torch-int8`) is kept as an option.
 
 ## Training data
 {DATA_NOTES[task]}
@@ -265,18 +310,18 @@ lr {cfg['lr']} (linear warm-up/decay), max length {cfg['max_length']}, seed {cfg
 {_stance_news_card(meta) if task == "stance" and meta.get("context") else ""}
 ## Dev metrics (held out: {HELD_OUT_NOTES[task]})
 
-fp32:
+PyTorch fp32 (the reference; CUDA):
 
 {_metrics_table(results['fp32'])}
-
-int8 per-channel dynamic quantisation (opt-in, `STANCEMAP_QUANTIZE=1`):
+{_onnx_table(results)}
+PyTorch int8, per-channel dynamic quantisation (opt-in, `STANCEMAP_RUNTIME=torch-int8`):
 
 {_metrics_table(results['int8'])}
 
 ## Reproduce
 ```bash
 python -m analysis train {task} --data ../shared/data     # retrains into analysis/bundled/{task}/, rewrites this card{"; both stages, ~80 min on 2 cores" if task == "stance" else ""}
-python -m analysis eval {task} --data ../shared/data      # prints the fp32 metrics above (--quantize for int8)
+python -m analysis eval {task} --data ../shared/data --runtime torch   # the fp32 metrics above (onnx-int8, torch-int8 for the others)
 ```
 Same seed, same data and config (`stancemap.json`, `train_config`). CPU training is not
 bit-exact across thread counts; a second full retrain has not been run yet to measure the spread.

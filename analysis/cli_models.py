@@ -59,9 +59,15 @@ def register(sub: Any) -> None:
     p.add_argument("--data", required=True, type=Path)
     p.add_argument("--model", default=None, help="model id or folder (default: the bundled one)")
     p.add_argument("--quantize", action="store_true",
-                   help="bundled models: int8 dynamic quantisation (faster, slightly less accurate)")
+                   help="bundled models: PyTorch int8 dynamic quantisation (same as --runtime torch-int8)")
+    p.add_argument("--runtime", choices=["onnx-int8", "torch", "torch-int8"], default=None,
+                   help="bundled models: the runtime to measure (default: STANCEMAP_RUNTIME, else onnx-int8 "
+                        "on CPU; torch = PyTorch fp32, the reference)")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.add_argument("--card", action="store_true",
+                   help="with --runtime and a bundled-format model: keep these figures in the model's "
+                        "metadata and re-render its card")
     p.set_defaults(func=run_eval)
 
 
@@ -220,7 +226,17 @@ def run_eval(args: argparse.Namespace) -> int:
     from . import evaluation
     from .models import load_sentiment_model, load_stance_model
 
-    quantize = True if args.quantize else None
+    quantize: bool | str | None = args.runtime or (True if args.quantize else None)
+    if args.card:
+        from . import cards
+        from .models import _adapter_folder
+
+        folder = _adapter_folder(args.model or (DEFAULT_SENTIMENT_MODEL if args.task == "sentiment"
+                                                else DEFAULT_STANCE_MODEL), args.task)
+        if folder is None or not args.runtime:
+            raise InputError("--card needs --runtime and a model in the bundled format.")
+        print(f"wrote {cards.add_runtime_metrics(args.task, args.data, folder, args.runtime)}")
+        return 0
     if args.task == "sentiment":
         model = load_sentiment_model(args.model or DEFAULT_SENTIMENT_MODEL, quantize=quantize)
         results = evaluation.evaluate_sentiment(model, args.data, args.batch_size)

@@ -63,7 +63,7 @@ class _Analyzer:
             "errors": [json.dumps([e.to_dict() for e in result.errors]) if k == 0 else "[]"
                        for k in range(len(articles))],
             "models": [json.dumps(result.models)] * len(articles),
-            "settings": [json.dumps({k: v for k, v in result.settings.items() if k in ("stance_confusion", "attribution_tagger")})]
+            "settings": [json.dumps({k: v for k, v in result.settings.items() if k in ("stance_confusion", "attribution_tagger", "runtime")})]
             * len(articles),
         }
 

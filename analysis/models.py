@@ -207,6 +207,8 @@ class PairScorer:
     cache_id: str = ""
     # Set for calibrated models (temperature and per-label log-prior shift, fitted on a dev set).
     calibration: Calibration | None = None
+    # What runs the forward ("onnx int8 (per-channel), CPU", "fp32, cpu" ...): analyses record it.
+    runtime: str = ""
 
     def __post_init__(self) -> None:
         if not self.cache_id:
@@ -546,7 +548,7 @@ def read_bundled_meta(task: str, folder: Path | None = None) -> dict[str, Any]:
     return meta
 
 
-def _load_bundled(task: str, *, quantize: bool | None, folder: Path | None = None) -> tuple[Any, Any, dict[str, Any]]:
+def _load_bundled(task: str, *, quantize: bool | str | None, folder: Path | None = None) -> tuple[Any, Any, dict[str, Any]]:
     from peft import PeftModel
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -559,20 +561,64 @@ def _load_bundled(task: str, *, quantize: bool | None, folder: Path | None = Non
         tokenizer = AutoTokenizer.from_pretrained(base)
         model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=len(meta["labels"]))
         model = PeftModel.from_pretrained(model, folder).merge_and_unload()
-    model, meta["runtime"] = place_model(model, quantize)
-    return tokenizer, model, meta
+    return tokenizer, model.eval(), meta
 
 
-def place_model(model: Any, quantize: bool | None) -> tuple[Any, str]:
-    """The model in eval mode on its device (CUDA when present), int8 on CPU when asked; and a
-    name for that runtime (part of the score cache's key)."""
+# Runtimes of the bundled pair classifiers (README "Runtime"; scripts/bench_runtime.py).
+RUNTIME_ONNX_INT8, RUNTIME_TORCH, RUNTIME_TORCH_INT8 = "onnx-int8", "torch", "torch-int8"
+
+
+RUNTIMES: tuple[str, ...] = (RUNTIME_ONNX_INT8, RUNTIME_TORCH, RUNTIME_TORCH_INT8)
+
+
+def runtime_choice(quantize: bool | str | None) -> str:
+    """Which runtime a bundled pair classifier runs on. ``quantize=None``: ``STANCEMAP_RUNTIME``
+    (``onnx-int8``, the default; ``torch``; ``torch-int8``; the older ``STANCEMAP_QUANTIZE=1``
+    means ``torch-int8``); ``False``: PyTorch fp32, the reference; ``True``: PyTorch int8; a
+    runtime name: that runtime."""
+    if isinstance(quantize, str):
+        chosen = quantize
+    elif quantize is not None:
+        return RUNTIME_TORCH_INT8 if quantize else RUNTIME_TORCH
+    elif os.environ.get("STANCEMAP_QUANTIZE", "0") == "1":
+        return RUNTIME_TORCH_INT8
+    else:
+        chosen = os.environ.get("STANCEMAP_RUNTIME", RUNTIME_ONNX_INT8)
+    chosen = chosen.strip().lower()
+    if chosen not in RUNTIMES:
+        raise ModelUnavailable(f"Unknown runtime {chosen!r} (STANCEMAP_RUNTIME): use onnx-int8, torch or torch-int8.")
+    return chosen
+
+
+def runtime_forward(model: Any, folder: Path, n_labels: int, quantize: bool | str | None) -> tuple[Forward, str]:
+    """The forward of a merged fp32 pair classifier on the chosen runtime, and that runtime's name
+    (part of the score cache's key and of every analysis's settings). On CPU the default is ONNX
+    Runtime int8: within one point of fp32 on every dev set and ~1.5x its speed, unlike PyTorch
+    int8 (README "Runtime"). CUDA, when present, runs PyTorch fp32."""
+    runtime = runtime_choice(quantize)
+    if runtime == RUNTIME_ONNX_INT8 and pick_device() == "cpu":
+        from . import onnx_runtime
+
+        if onnx_runtime.available():
+            try:
+                return onnx_runtime.int8_forward(model, folder, n_labels), onnx_runtime.RUNTIME_NAME
+            except Exception as exc:  # noqa: BLE001 - an export problem must not stop the analysis
+                log.warning("ONNX Runtime unavailable for %s (%s: %s); PyTorch fp32 instead",
+                            folder, type(exc).__name__, exc)
+        else:
+            log.warning("onnxruntime is not installed; the bundled models run on PyTorch fp32")
+        runtime = RUNTIME_TORCH
+    placed, name = place_model(model, runtime == RUNTIME_TORCH_INT8)
+    return _softmax_forward(placed), name
+
+
+def place_model(model: Any, quantize: bool | str | None) -> tuple[Any, str]:
+    """A PyTorch model in eval mode on its device (CUDA when present), int8 on CPU when
+    :func:`runtime_choice` says ``torch-int8``, else fp32; and a name for that runtime (part of the
+    score cache's key). The models without an ONNX path (one-pass sentiment, attribution) run here."""
     model.eval()
     device = pick_device()
-    if quantize is None:
-        # fp32 by default: sorted dynamic batches alone are ~6x a naive pipeline on 2 cores, and
-        # int8 (another ~1.6x) costs 1.3-2 F1 points on our dev sets, over the 1-point budget.
-        quantize = os.environ.get("STANCEMAP_QUANTIZE", "0") == "1"
-    if device == "cpu" and quantize:
+    if device == "cpu" and runtime_choice(quantize) == RUNTIME_TORCH_INT8:
         return quantize_for_cpu(model), "int8 dynamic (per-channel), CPU"
     return model.to(device), f"fp32, {device}"
 
@@ -609,7 +655,7 @@ def _adapter_folder(model_id: str, task: str) -> Path | None:
     return folder if is_adapter_dir(folder) else None
 
 
-def bundled_stance_model(model_id: str, folder: Path, quantize: bool | None, *, calibrated: bool = True,
+def bundled_stance_model(model_id: str, folder: Path, quantize: bool | str | None, *, calibrated: bool = True,
                          cache: ScoreCache | None = SCORE_CACHE) -> StanceModel:
     """A stance model in our adapter format; ``calibrated=False`` gives its raw probabilities
     (for fitting the calibration and for before/after comparisons)."""
@@ -620,19 +666,20 @@ def bundled_stance_model(model_id: str, folder: Path, quantize: bool | None, *, 
 
 
 def _bundled_scorer(model_id: str, folder: Path, task: str, labels: tuple[str, ...],
-                    quantize: bool | None, *, calibrated: bool = True) -> tuple[PairScorer, dict[str, Any]]:
+                    quantize: bool | str | None, *, calibrated: bool = True) -> tuple[PairScorer, dict[str, Any]]:
     """Scorer over a model in our adapter format (the bundled one or a retrained folder), and its metadata."""
     tokenizer, model, meta = _load_bundled(task, quantize=quantize, folder=folder)
+    forward, meta["runtime"] = runtime_forward(model, folder, len(meta["labels"]), quantize)
     namespace = model_id if model_id.startswith(BUNDLED_PREFIX) else str(folder.resolve())
     calibration = Calibration.from_meta(meta.get("calibration")) if calibrated else None
-    return PairScorer(model_id, tokenizer, _softmax_forward(model), tuple(meta["labels"]), labels,
+    return PairScorer(model_id, tokenizer, forward, tuple(meta["labels"]), labels,
                       max_length=int(meta.get("max_length", 128)), device=pick_device(),
                       cache_id=f"{namespace}#{meta['runtime']}#{json.dumps(meta.get('calibration'), sort_keys=True)}",
-                      calibration=calibration), meta
+                      calibration=calibration, runtime=meta["runtime"]), meta
 
 
 @lru_cache(maxsize=8)
-def load_sentiment_model(model_id: str = DEFAULT_SENTIMENT_MODEL, quantize: bool | None = None) -> SentimentModel:
+def load_sentiment_model(model_id: str = DEFAULT_SENTIMENT_MODEL, quantize: bool | str | None = None) -> SentimentModel:
     """Load a sentiment model once per process (bundled id, hub id or local folder)."""
     model_id = model_id.strip()
     folder = _adapter_folder(model_id, "sentiment")
@@ -661,7 +708,7 @@ def load_sentiment_model(model_id: str = DEFAULT_SENTIMENT_MODEL, quantize: bool
 @lru_cache(maxsize=8)
 def load_stance_model(
     model_id: str = DEFAULT_STANCE_MODEL,
-    quantize: bool | None = None,
+    quantize: bool | str | None = None,
     hypothesis_template: str | None = None,
 ) -> StanceModel:
     """Load a stance model once per process.

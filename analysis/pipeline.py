@@ -96,6 +96,12 @@ def _score_dict(score: Any) -> dict[str, Any]:
     return {"label": score["label"], "scores": dict(score["scores"])}
 
 
+def _runtime_of(model: Any) -> str | None:
+    """The runtime a scorer reports (``PairScorer.runtime``; the one-pass model's own), if any."""
+    runtime = getattr(getattr(model, "scorer", model), "runtime", None)
+    return runtime if isinstance(runtime, str) and runtime else None
+
+
 def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
     if progress is None:
         return None
@@ -360,6 +366,9 @@ def _analyze_prepared(
         settings={"batch_size": batch_size, "overrides": norm_overrides or {},
                   # Which attribution tagger added statements (None: the rules alone).
                   "attribution_tagger": getattr(tagger, "folder_name", None) if tagger is not None else None,
+                  # What ran the models (ONNX Runtime int8 on CPU by default; README "Runtime").
+                  "runtime": {task: rt for task, m in (("sentiment", sentiment_model), ("stance", stance_model))
+                              if m is not None and (rt := _runtime_of(m))},
                   **({"stance_confusion": stance_model.confusion}
                      if targets and getattr(stance_model, "confusion", None) else {})},
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),

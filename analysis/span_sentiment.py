@@ -120,6 +120,7 @@ class SpanSentimentModel:
         self.device = device
         self.cache_id = cache_id
         self.cache = cache
+        self.runtime = cache_id.split("#")[1] if "#" in cache_id else ""
 
     def score(self, texts: Sequence[str], spans: Sequence[tuple[int, int] | None] | None = None, *,
               batch_size: int = 32, progress: Callable[[int, int], None] | None = None) -> list[Any]:
@@ -182,7 +183,7 @@ class SpanSentimentModel:
         return results
 
 
-def load(model_id: str, folder: Path, meta: dict[str, Any], quantize: bool | None) -> SpanSentimentModel:
+def load(model_id: str, folder: Path, meta: dict[str, Any], quantize: bool | str | None) -> SpanSentimentModel:
     """The model in ``folder`` (adapter + heads), on CUDA when present."""
     from peft import PeftModel
     from safetensors.torch import load_file

@@ -71,6 +71,7 @@ def run_variant(name: str, n: int, threads: int, folder: str | None) -> dict[str
         from transformers import pipeline
 
         tokenizer, model, _ = models._load_bundled("stance", quantize=False, folder=Path(folder) if folder else None)
+        model, _ = models.place_model(model, False)
         pipe = pipeline("text-classification", model=model, tokenizer=tokenizer, device=-1, top_k=None)
         pipe({"text": pairs[0][1], "text_pair": pairs[0][0]})  # warm-up
         max_length = int(meta.get("max_length", 128))

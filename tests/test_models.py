@@ -189,7 +189,9 @@ def test_bundled_stance_on_unambiguous_sentences(text: str, target: str, expecte
 @pytest.mark.xfail(strict=True, reason="known weakness (model card, Limits): strongly worded anti-abortion "
                    "statements that do not name legalisation come out favor; strict so a fix is noticed")
 def test_bundled_stance_known_failure_on_abortion() -> None:
-    model = models.load_stance_model("bundled:stance")
+    # On the fp32 reference: a borderline case (favor p=0.59) that the default ONNX int8 runtime
+    # happens to get right, which says nothing about the model's weakness.
+    model = models.load_stance_model("bundled:stance", quantize=False)
     text = "Abortion is murder and must be banned everywhere."
     assert model.score([text], ["legalization of abortion"])[0].label == "against"
 
@@ -243,3 +245,59 @@ def test_fast_sentiment_reads_each_statement_once_for_itself_and_its_mentions() 
     alone = [model.score([text], [s])[0] for s in spans]
     assert [t.label for t in together] == [a.label for a in alone]
     assert together[2].label == "negative"   # Putin, "a brutal dictator"
+
+
+# ------------------------------------------------------------------ runtimes (README "Runtime")
+
+NEWS_PAIRS = [
+    ("We must end this war now, and a deal is the only way.", "a negotiated peace deal"),
+    ("Trump has repeatedly sided with Russia in ruling out Ukraine's membership in NATO.", "Ukraine joining NATO"),
+    ("The Lib Dems plan to oppose the Bill at every stage.", "the Bill"),
+    ("Mr Howard said the chancellor had wrecked the pension system.", "Gordon Brown"),
+    ("The meeting is scheduled for Tuesday at 10 a.m. in Geneva.", "a negotiated peace deal"),
+    ("Kennedy praised the plan as a bold and fair reform.", "the plan"),
+]
+
+
+@bundled
+def test_default_cpu_runtime_is_onnx_int8_and_agrees_with_the_fp32_reference(monkeypatch, tmp_path) -> None:
+    """The default runtime on CPU is ONNX Runtime int8 (it kept every dev set within a point of
+    fp32); on news statements it gives the reference's labels with close probabilities."""
+    pytest.importorskip("onnxruntime")
+    monkeypatch.delenv("STANCEMAP_RUNTIME", raising=False)
+    monkeypatch.delenv("STANCEMAP_QUANTIZE", raising=False)
+    monkeypatch.setattr(models, "pick_device", lambda: "cpu")
+    folder = models.bundled_model_dir("stance")
+    default = models.bundled_stance_model("bundled:stance", folder, None, cache=None)
+    reference = models.bundled_stance_model("bundled:stance", folder, False, cache=None)
+    assert default.scorer.runtime == "onnx int8 (per-channel), CPU" and reference.scorer.runtime == "fp32, cpu"
+    texts, targets = [t for t, _ in NEWS_PAIRS], [g for _, g in NEWS_PAIRS]
+    fast, ref = default.score(texts, targets), reference.score(texts, targets)
+    assert [s.label for s in fast] == [s.label for s in ref]
+    assert max(abs(a.scores[k] - b.scores[k]) for a, b in zip(fast, ref, strict=True) for k in a.scores) < 0.1
+    assert default.scorer.cache_id != reference.scorer.cache_id   # their scores never answer for each other
+
+
+@bundled
+def test_a_failed_onnx_export_falls_back_to_fp32_with_a_warning(monkeypatch, caplog) -> None:
+    from analysis import onnx_runtime
+
+    def broken(*_a, **_k):
+        raise RuntimeError("exporter crashed")
+
+    monkeypatch.setattr(onnx_runtime, "available", lambda: True)
+    monkeypatch.setattr(onnx_runtime, "int8_forward", broken)
+    monkeypatch.setattr(models, "pick_device", lambda: "cpu")
+    with caplog.at_level("WARNING", logger="analysis.models"):
+        model = models.bundled_stance_model("bundled:stance", models.bundled_model_dir("stance"), "onnx-int8", cache=None)
+    assert model.scorer.runtime == "fp32, cpu" and "exporter crashed" in caplog.text
+    assert model.score(["We must end this war now."], ["a negotiated peace deal"])[0].label == "favor"
+
+
+def test_an_unknown_runtime_is_a_clear_error(monkeypatch) -> None:
+    monkeypatch.setenv("STANCEMAP_RUNTIME", "tensorrt")
+    with pytest.raises(ModelUnavailable, match="onnx-int8, torch or torch-int8"):
+        models.runtime_choice(None)
+    monkeypatch.setenv("STANCEMAP_QUANTIZE", "1")   # the older switch still means PyTorch int8
+    assert models.runtime_choice(None) == "torch-int8"
+    assert models.runtime_choice(False) == "torch" and models.runtime_choice("ONNX-int8") == "onnx-int8"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -186,6 +187,16 @@ def test_example_with_the_bundled_models() -> None:
     result = analyze(articles, ["a ceasefire"])
     assert result.models == {"sentiment": "bundled:sentiment", "stance": "bundled:stance"}
     assert all(set(r["stance"]["a ceasefire"]["scores"]) == {"favor", "against", "none"} for r in result.rows)
+    # The analysis says what ran the models: ONNX Runtime int8 on CPU by default, fp32 on CUDA.
+    import importlib.util
+
+    from analysis.models import pick_device
+
+    expected = ("onnx int8 (per-channel), CPU" if pick_device() == "cpu" and importlib.util.find_spec("onnxruntime")
+                and os.environ.get("STANCEMAP_RUNTIME", "onnx-int8") == "onnx-int8" else None)
+    assert set(result.settings["runtime"]) == {"sentiment", "stance"}
+    if expected:
+        assert result.settings["runtime"] == {"sentiment": expected, "stance": expected}
 
 
 def test_example_pasted_with_single_line_breaks() -> None:
