@@ -1,14 +1,19 @@
 #!/usr/bin/env python
-"""Benchmark ``analyze`` on PolNeAR articles: articles/s, statements/s, time outside inference.
+"""Benchmark ``analyze``: articles/s, statements/s, peak memory and the time split per stage.
 
     python scripts/bench_analyze.py --data ../shared/data/polnear/polnear_train.jsonl
+    python scripts/bench_analyze.py --data my_corpus/                  # any inputs analyze reads
     python scripts/bench_analyze.py --data ... --limit 100            # a quicker run
     python scripts/bench_analyze.py --data ... --rules-only           # statement stage only
+    python scripts/bench_analyze.py --data ... --engine ray --workers 2
 
-The models are wrapped in timing proxies, so "inference" is exactly the time spent inside the
-models' ``score`` calls (tokenisation, forward passes, post-processing); everything else
-(segmentation, quotes, speakers, actors, countries, row building) is "outside inference".
-The score cache is cleared first so repeated runs measure the models, not the cache.
+``--data``: a PolNeAR JSONL file (title, publisher and date are kept) or any files / folders
+``python -m analysis analyze`` reads. The models and the attribution tagger are wrapped in timing
+proxies, so "sentiment", "stance" and "tagger" are exactly the time spent inside their calls
+(tokenisation, forward passes, post-processing); everything else (segmentation, quotes, speakers,
+actors, countries, row building) is "rules and rows". The score cache is cleared first so repeated
+runs measure the models, not the cache. Peak memory is the process's maximum resident set (with
+``--engine ray``, also the largest worker's). The Ray engine reports no split per stage.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ class Timed:
     def __init__(self, model: Any) -> None:
         self.model = model
         self.model_id = model.model_id
+        self.runtime = getattr(getattr(model, "scorer", model), "runtime", None)  # what settings.runtime reports
         self.seconds = 0.0
         self.items = 0
 
@@ -45,7 +51,37 @@ class Timed:
             self.items += len(texts)
 
 
+class TimedTagger:
+    """The attribution tagger, timed the same way."""
+
+    def __init__(self, tagger: Any) -> None:
+        self.tagger = tagger
+        self.folder_name = getattr(tagger, "folder_name", None)
+        self.seconds = 0.0
+
+    def tag(self, text: str) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return self.tagger.tag(text)
+        finally:
+            self.seconds += time.perf_counter() - t0
+
+
+def peak_mb(children: bool = False) -> float:
+    import resource
+
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
 def load_articles(path: str, limit: int | None) -> list[Article]:
+    if not path.endswith(".jsonl") or Path(path).is_dir():
+        from analysis.ingest import load_inputs
+
+        found, errors = load_inputs([path])
+        for e in errors:
+            print(f"skipped {e.source}: {e.error}", file=sys.stderr)
+        return found[:limit] if limit is not None else found
     articles: list[Article] = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh):
@@ -69,6 +105,8 @@ def main() -> int:
                         help="time the statement/speaker stage only (no models needed)")
     parser.add_argument("--model-sentiment", default="bundled:sentiment")
     parser.add_argument("--model-stance", default="bundled:stance")
+    parser.add_argument("--engine", choices=["local", "ray"], default="local")
+    parser.add_argument("--workers", type=int, default=2, help="--engine ray: actors")
     args = parser.parse_args()
     if not Path(args.data).exists():
         print(f"error: {args.data} does not exist", file=sys.stderr)
@@ -90,10 +128,28 @@ def main() -> int:
     from analysis.models import SCORE_CACHE, load_sentiment_model, load_stance_model
     from analysis.pipeline import analyze
 
+    if args.engine == "ray":
+        from analysis.engine_ray import analyze_with_ray
+
+        t0 = time.perf_counter()
+        result = analyze_with_ray(articles, args.targets, sentiment_id=args.model_sentiment,
+                                  stance_id=args.model_stance, workers=args.workers, batch_size=args.batch_size)
+        wall = time.perf_counter() - t0
+        n = len(result.rows)
+        print(f"ray, {args.workers} worker(s): {len(articles)} articles ({chars / 1e6:.2f} M chars), {n} statements "
+              f"in {wall:.1f} s, Ray start-up and the workers' model loads included")
+        print(f"articles/s {len(articles) / wall:.2f}  statements/s {n / wall:.1f}  peak memory: driver "
+              f"{peak_mb():.0f} MB, largest worker {peak_mb(children=True):.0f} MB")
+        return 0
+
+    from analysis.attribution_model import default_tagger
+
     try:
         t_load = time.perf_counter()
         sentiment = Timed(load_sentiment_model(args.model_sentiment))
         stance = Timed(load_stance_model(args.model_stance)) if args.targets else None
+        loaded_tagger = default_tagger()
+        tagger = TimedTagger(loaded_tagger) if loaded_tagger is not None else None
         t_load = time.perf_counter() - t_load
     except StancemapError as exc:
         print(f"error: {exc}\n(use --rules-only to time the statement stage without models)", file=sys.stderr)
@@ -101,17 +157,19 @@ def main() -> int:
     SCORE_CACHE.clear()
     t0 = time.perf_counter()
     result = analyze(articles, args.targets, sentiment_model=sentiment, stance_model=stance,  # type: ignore[arg-type]
-                     batch_size=args.batch_size)
+                     batch_size=args.batch_size, tagger=tagger)
     wall = time.perf_counter() - t0
-    inference = sentiment.seconds + (stance.seconds if stance else 0.0)
+    tagged = tagger.seconds if tagger else 0.0
+    inference = sentiment.seconds + (stance.seconds if stance else 0.0) + tagged
     n = len(result.rows)
+    runtime = result.settings.get("runtime", {})
     print(f"{len(articles)} articles ({chars / 1e6:.2f} M chars), {n} statements, "
           f"{sentiment.items} sentiment inputs (statements + mentions), "
-          f"{stance.items if stance else 0} stance pairs; models loaded in {t_load:.1f} s (not counted)")
+          f"{stance.items if stance else 0} stance pairs; models loaded in {t_load:.1f} s (not counted); "
+          f"runtime {runtime}")
     print(f"wall {wall:.1f} s: sentiment {sentiment.seconds:.1f} s, stance "
-          f"{stance.seconds if stance else 0.0:.1f} s, outside inference {wall - inference:.1f} s")
-    print(f"articles/s {len(articles) / wall:.2f}  statements/s {n / wall:.1f}  "
-          f"share of time outside model inference {(wall - inference) / wall:.1%}")
+          f"{stance.seconds if stance else 0.0:.1f} s, tagger {tagged:.1f} s, rules and rows {wall - inference:.1f} s")
+    print(f"articles/s {len(articles) / wall:.2f}  statements/s {n / wall:.1f}  peak memory {peak_mb():.0f} MB")
     return 0
 
 
