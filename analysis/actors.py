@@ -953,6 +953,11 @@ def article_country(table: ActorTable, countries: dict[str, str | None]) -> str 
     return code if n >= 4 and n >= 0.6 * sum(votes.values()) else None
 
 
+# Bodies that belong to one person: the speaker of "Bernie Sanders' campaign says" is
+# "Bernie Sanders campaign" (quotes._owner), which takes its owner's country.
+OWNED_BODIES: frozenset[str] = frozenset({"campaign"})
+
+
 def finalize_actors(table: ActorTable, overrides: dict[str, dict[str, Any]] | None = None) -> dict[str, Actor]:
     """Actor records with the country chosen text -> knowledge base -> article context -> overrides.
 
@@ -1011,6 +1016,10 @@ def finalize_actors(table: ActorTable, overrides: dict[str, dict[str, Any]] | No
             aliases = tuple(dict.fromkeys([*aliases, *o.get("aliases", [])]))
         out[name] = Actor(name=name, type=typ, country=country, role=role, aliases=aliases,
                           country_evidence=evidence if country else None)
+    for name, actor in out.items():
+        owner, _, body = name.rpartition(" ")
+        if body in OWNED_BODIES and actor.country is None and owner in out and out[owner].country:
+            out[name] = replace(actor, country=out[owner].country, country_evidence=out[owner].country_evidence)
     return out
 
 

@@ -32,6 +32,7 @@ from typing import Any
 from . import countries as C
 from .actors import (
     ORG_WORDS,
+    OWNED_BODIES,
     PEOPLE_NOUNS,
     PRONOUNS,
     ROLE_HEADS,
@@ -646,6 +647,38 @@ def _best(attrs: list[_Attr]) -> _Attr:
     return min(strong, key=lambda a: a.cue.start)
 
 
+def _owner(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> str | None:
+    """Whose ``campaign`` a generic mention is: a person named inside it or right before it with a
+    possessive ("the Trump campaign", "Bernie Sanders' campaign"), the person a possessive
+    pronoun stands for ("her campaign"), or, for "the campaign", the one campaign the article
+    has already given a speaker to."""
+    def person(actor: str | None) -> bool:
+        return bool(actor) and ctx.table.actors.get(actor, {}).get("type") == ActorType.PERSON.value
+
+    for cand in reversed(ctx.mentions):
+        if cand.kind != "name" or not person(cand.actor) or cand.start > m.end:
+            continue
+        if m.start <= cand.start and cand.end <= m.end:
+            return cand.actor                                    # "the Trump campaign"
+        gap = ctx.text[cand.end:m.start]
+        if cand.end <= m.start and (re.fullmatch(r"['’]s?\s+", gap)
+                                    or re.fullmatch(r"\s+", gap) and re.search(r"['’]s?$", cand.text)):
+            return cand.actor                                    # "Bernie Sanders' campaign"
+        if cand.end < m.start - 3:
+            break
+    first = m.text.split()[0].lower() if m.text.split() else ""
+    if first in ("his", "her"):
+        pronoun = Mention(m.start, m.start + len(first), m.text[:len(first)], first, "pronoun", None, None, None,
+                          PRONOUNS[first])
+        actor, typ = _resolve(ctx, pronoun, seg_index, seg_start)
+        return actor if typ == ActorType.PERSON.value else None
+    if first == "the":
+        owned = [a for a in ctx.table.actors if a.endswith(" " + m.name.split()[-1].lower())]
+        if len(set(owned)) == 1:
+            return owned[0].rsplit(" ", 1)[0]
+    return None
+
+
 def _resolve(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> tuple[str | None, str | None]:
     """(canonical actor, type) for a speaker mention; pronouns by recency and gender."""
     if m.kind in ("name", "description") and m.actor:
@@ -672,6 +705,15 @@ def _resolve(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> tuple
                         and ctx.table.actors.get(cand.actor, {}).get("type") == ActorType.ORGANIZATION.value
                         and head in cand.actor.lower().split()):
                     return cand.actor, ActorType.ORGANIZATION.value
+        if head in OWNED_BODIES:
+            owner = _owner(ctx, m, seg_index, seg_start)
+            if owner is not None:
+                # "Bernie Sanders' campaign says", "the Trump campaign said", "her campaign said":
+                # the candidate's campaign, one organisation however the article words it.
+                name = f"{owner} {head}"
+                country, evidence = ctx.table.country_of(owner) if owner in ctx.table.actors else (None, None)
+                ctx.table.add(name, m, type_=ActorType.ORGANIZATION.value, country=country, evidence=evidence)
+                return name, ActorType.ORGANIZATION.value
         ctx.table.add(m.name, m, type_=m.type, country=m.country, evidence=m.evidence)
         return m.name, m.type
     p = m.name

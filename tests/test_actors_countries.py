@@ -422,6 +422,21 @@ def test_the_body_named_before_speaks_as_the_agency() -> None:
     assert [s.speaker for s in statements] == [None, "Environmental Protection Agency", "company"]
 
 
+def test_a_candidates_campaign_speaks_as_that_candidates_campaign() -> None:
+    """"campaign" alone is no actor a journalist can chart: the campaign is the candidate's,
+    however the article words it, and it takes the candidate's country."""
+    text = ("Sen. Bernie Sanders of Vermont and Hillary Clinton met the press in Washington. "
+            "Bernie Sanders’ campaign says it raised more than $21 million in January. "
+            "The campaign says the average donation was $27. "
+            "Clinton was in Ohio on Monday. Her campaign said the rally drew 5,000 people. "
+            "The Clinton campaign said the report was false.")
+    statements, _, actors = extract_statements(Article("c", text))
+    assert [s.speaker for s in statements if s.speaker] == [
+        "Bernie Sanders campaign", "Bernie Sanders campaign", "Hillary Clinton campaign", "Hillary Clinton campaign"]
+    assert actors["Bernie Sanders campaign"].type == "organization"
+    assert actors["Bernie Sanders campaign"].country == actors["Bernie Sanders"].country == "USA"
+
+
 def test_a_name_and_a_colon_open_a_statement() -> None:
     text = ("Vice presidential debate, in full.\n\nPENCE: Well, look, Hillary Clinton thinks this is a game show.\n\n"
             "KAINE: That is not true at all, and you know it. Mike Pence smiled.\n\n"
