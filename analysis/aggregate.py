@@ -331,6 +331,16 @@ def stance_by_outlet(df: pd.DataFrame, min_n: int = 1) -> pd.DataFrame:
     return _group_stance(d, ["target", "source"], min_n)
 
 
+def opening_target(rows: Sequence[dict[str, Any]], targets: Sequence[str]) -> str | None:
+    """The target a dashboard opens on when the link names none: the first target, unless no
+    statement takes a side on it and a later one has some (a first run's proposed targets often
+    start with a name nobody in the article argues about, which would open on empty charts)."""
+    for t in targets:
+        if any(((r.get("stance") or {}).get(t) or {}).get("label") in ("favor", "against") for r in rows):
+            return t
+    return targets[0] if targets else None
+
+
 def headline(stmts: pd.DataFrame, n_articles: int) -> dict[str, int]:
     """Headline figures of a statements frame (:func:`statements_frame`, filtered or not):
     articles, statements, distinct speakers, distinct speaker countries. ``n_articles`` counts

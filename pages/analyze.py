@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis import aggregate as ag
 from analysis import store
 from analysis.errors import StancemapError
 from analysis.records import Article, FileError
@@ -140,7 +141,7 @@ def _run(articles: list[Article], errors: list[FileError], targets: list[str]) -
     st.session_state[JUST_SAVED] = analysis_id
     params = {"analysis": analysis_id, "page": "dashboard"}
     if result.targets:
-        params["target"] = result.targets[0]
+        params["target"] = ag.opening_target(result.rows, result.targets) or result.targets[0]
     st.switch_page(PAGE_PATHS["dashboard"], query_params=params)
 
 

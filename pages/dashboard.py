@@ -141,13 +141,15 @@ article_ids = [a.article_id for a in result.articles]
 if requested_analysis():
     from ui.common import current_view
     view = current_view("dashboard", result.targets, article_ids)
+    if "target" not in st.query_params and result.targets:   # a bare ?analysis= link
+        view = ViewState(**{**view.__dict__, "target": ag.opening_target(result.rows, result.targets)})
     if "min" not in st.query_params and len(result.rows) < SMALL_ANALYSIS:
         # One article or a few: every side-taking statement is worth a bar of its own (n shows
         # how little it is); the default of two applies where there is enough to fold.
         view = ViewState(**{**view.__dict__, "min_n": 1})
 else:
     view = st.session_state.get("dashboard_last_view") or ViewState(
-        analysis=analysis_id, target=result.targets[0] if result.targets else None)
+        analysis=analysis_id, target=ag.opening_target(result.rows, result.targets))
 if st.session_state.get("dashboard_for") != analysis_id:
     _init_widgets(view, analysis_id)
 

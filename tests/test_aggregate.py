@@ -107,6 +107,14 @@ def test_trend_and_outlets(result):
     assert set(out["source"]) == {"Reuters", "ANSA"} and out["n"].sum() == 8 and out["n_all"].sum() == 18
 
 
+def test_opening_target_skips_a_target_nobody_takes_a_side_on(result):
+    assert ag.opening_target(result.rows, result.targets) == "a ceasefire in Ukraine"   # the first, when it has sides
+    quiet = [{**r, "stance": {**r["stance"], "Donald Trump": {"label": "none", "scores": {}}}} for r in result.rows]
+    assert ag.opening_target(quiet, ["Donald Trump", *result.targets]) == "a ceasefire in Ukraine"
+    assert ag.opening_target(quiet, ["Donald Trump"]) == "Donald Trump"   # nothing better: the first
+    assert ag.opening_target(quiet, []) is None
+
+
 def test_headline(result):
     stmts = ag.statements_frame(result.rows)
     assert ag.headline(stmts, len(result.articles)) == {

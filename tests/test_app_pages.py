@@ -347,6 +347,24 @@ def test_bare_analysis_link_opens_its_dashboard(db, result):
     assert at.title[0].value == "Talks on Ukraine" and at.get("plotly_chart")
 
 
+def test_a_bare_link_opens_on_a_target_with_sides_not_on_empty_charts(db, result):
+    """A first run's proposed targets can start with a name nobody argues about: the bare link
+    opens on the first target some statement takes a side on, and the link says which."""
+    from dataclasses import replace
+
+    quiet = replace(result, targets=["Donald Trump", *result.targets], rows=[
+        {**r, "stance": {"Donald Trump": {"label": "none", "scores": {"favor": 0.1, "against": 0.1, "none": 0.8}},
+                         **r["stance"]}} for r in result.rows])
+    analysis_id, _ = store.save_analysis(quiet, db)
+    at = open_page("dashboard", analysis=analysis_id)
+    assert at.session_state["dashboard_target"] == "a ceasefire in Ukraine"
+    assert qp(at, "target") == ["a ceasefire in Ukraine"]
+    assert any('"choropleth"' in c.proto.spec for c in at.get("plotly_chart"))
+    # a link that names the quiet target still opens on it
+    at = open_page("dashboard", analysis=analysis_id, target="Donald Trump")
+    assert at.session_state["dashboard_target"] == "Donald Trump"
+
+
 def test_an_edit_or_delete_in_one_browser_shows_at_once_in_another(db, result):
     analysis_id, token = store.save_analysis(result, db)
     viewer = open_page("dashboard", analysis=analysis_id)
