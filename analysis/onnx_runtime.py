@@ -39,10 +39,16 @@ def available() -> bool:
 
 def cache_dir() -> Path:
     """Where exported models are kept: ``STANCEMAP_CACHE_DIR``, else ``$XDG_CACHE_HOME/stancemap``
-    (``~/.cache/stancemap``), in a subfolder ``onnx``."""
+    (``~/.cache/stancemap``), in a subfolder ``onnx``; the system's temporary folder when that
+    cannot be created (a read-only home on a server)."""
     root = os.environ.get("STANCEMAP_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "stancemap")
-    return Path(root) / "onnx"
+    folder = Path(root) / "onnx"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.gettempdir()) / "stancemap-onnx"
+    return folder
 
 
 def cache_key(folder: Path, labels: int) -> str:

@@ -301,3 +301,36 @@ def test_an_unknown_runtime_is_a_clear_error(monkeypatch) -> None:
     monkeypatch.setenv("STANCEMAP_QUANTIZE", "1")   # the older switch still means PyTorch int8
     assert models.runtime_choice(None) == "torch-int8"
     assert models.runtime_choice(False) == "torch" and models.runtime_choice("ONNX-int8") == "onnx-int8"
+
+
+def test_onnx_cache_folder_falls_back_to_the_temporary_folder(monkeypatch, tmp_path) -> None:
+    from analysis import onnx_runtime
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("STANCEMAP_CACHE_DIR", str(blocker))   # <file>/onnx cannot be created
+    assert onnx_runtime.cache_dir().parent == Path(__import__("tempfile").gettempdir())
+    monkeypatch.setenv("STANCEMAP_CACHE_DIR", str(tmp_path / "cache"))
+    assert onnx_runtime.cache_dir() == tmp_path / "cache" / "onnx" and onnx_runtime.cache_dir().is_dir()
+
+
+@bundled
+def test_the_onnx_export_is_made_once_and_reused(monkeypatch, tmp_path) -> None:
+    """The first load exports and quantises the model into the cache; a second process (here, a
+    second load) reuses the file instead of exporting again."""
+    pytest.importorskip("onnxruntime")
+    from analysis import onnx_runtime
+
+    monkeypatch.setenv("STANCEMAP_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(models, "pick_device", lambda: "cpu")
+    folder = models.bundled_model_dir("sentiment")
+    first = models.load_sentiment_model.__wrapped__("bundled:sentiment", "onnx-int8")
+    [cached] = list((tmp_path / "onnx").glob("sentiment-*.int8.onnx"))
+    stamp = cached.stat().st_mtime_ns
+    exports = []
+    monkeypatch.setattr(onnx_runtime, "_export", lambda *a: exports.append(a))
+    second = models.load_sentiment_model.__wrapped__("bundled:sentiment", "onnx-int8")
+    assert exports == [] and cached.stat().st_mtime_ns == stamp
+    text = "The new hospital is wonderful and its staff are excellent."
+    assert first.score([text])[0].label == second.score([text])[0].label == "positive"
+    assert folder.name in cached.name and first.scorer.runtime == onnx_runtime.RUNTIME_NAME
