@@ -184,7 +184,7 @@ def main() -> int:
                     page.goto(url)
                 else:  # warm: same tab, back to Analyze through the sidebar (no page reload)
                     page.locator('[data-testid="stSidebarNav"] a', has_text="Analyze").click()
-                box = page.get_by_label("Paste article text")
+                box = page.get_by_role("textbox", name="Paste article text")
                 # A different text every run: the process-wide score cache (model, text, target)
                 # must not turn the models' work into look-ups.
                 box.fill(text.replace(". ", f". Run {i}: ") if i else text)
