@@ -33,8 +33,10 @@ def register(sub: Any) -> None:
                     "(stdin). One output row per statement.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, URLs, or - for stdin")
-    p.add_argument("--targets", nargs="+", default=[], metavar="T",
-                   help='stance targets, e.g. --targets "a ceasefire" "NATO membership for Ukraine"')
+    p.add_argument("--targets", nargs="+", default=None, metavar="T",
+                   help='stance targets, e.g. --targets "a ceasefire" "NATO membership for Ukraine" '
+                        '(default: the main actors and issues of the text, proposed as the app does; '
+                        '--targets "" for no stance at all)')
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="output format (default: from the --out extension, else jsonl)")
     p.add_argument("--out", default="-", help="output file (default: stdout; parquet needs a file)")
@@ -146,7 +148,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     fmt = _format_of(args)
     if fmt == "parquet" and args.out == "-":
         raise InputError("Parquet is a binary format: give a file with --out results.parquet.")
-    targets = normalize_targets(args.targets)
+    targets = normalize_targets(args.targets or [])
     overrides = load_overrides(args.overrides) if args.overrides else None
     articles, errors = load_inputs(list(args.paths))
     for e in errors:
@@ -155,6 +157,15 @@ def run_analyze(args: argparse.Namespace) -> int:
         raise InputError("no input could be read; nothing to analyse (see the messages above).")
     # Duplicates are found here, over the whole corpus, so the bar counts what is analysed.
     articles, duplicates = prepare_articles(articles, args.keep_duplicates)
+    proposed: list[str] = []
+    if args.targets is None:
+        # As the app's first run: stance toward the text's main actors and issues, said so.
+        from .pipeline import PROPOSED_TARGETS, suggest_targets
+
+        targets = proposed = suggest_targets(articles, limit=PROPOSED_TARGETS)
+        if proposed:
+            print(f"no --targets given: stance toward the proposed targets {', '.join(map(repr, proposed))} "
+                  f'(--targets to choose, --targets "" for none)', file=sys.stderr)
     totals = AnalysisTotals(targets)
     bar = _ArticleProgress(len(articles), enabled=not args.no_progress)
     analysis_id = edit_token = None
@@ -176,6 +187,8 @@ def run_analyze(args: argparse.Namespace) -> int:
             totals.result.errors[:0] = errors
             if duplicates:
                 totals.result.settings["duplicates"] = duplicates
+            if proposed:
+                totals.result.settings["proposed_targets"] = proposed
             if db is not None:
                 db.finish(totals.result)
     finally:

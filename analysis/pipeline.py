@@ -42,6 +42,9 @@ CONTRACT_FIELDS: tuple[str, ...] = (
 )
 EXTRA_FIELDS: tuple[str, ...] = ("speaker_role", "speaker_country_evidence", "confidence", "section")
 MAX_TARGETS = 20
+# How many targets a run without typed ones scores stance toward (the app's first run, and the CLI
+# without --targets): the main actors and issues of the text (suggest_targets).
+PROPOSED_TARGETS = 5
 
 # Words never suggested as targets on their own (function words and news filler).
 STOPWORDS: frozenset[str] = frozenset("""

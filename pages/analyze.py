@@ -26,7 +26,6 @@ PRESETS: dict[str, list[str]] = {
 # The browser holds a paste in the page: 10 MB froze a tab at 3 GB. A million characters is a
 # 150,000-word text; longer texts go through the upload box (25 MB, read on the server).
 MAX_PASTE_CHARS = 1_000_000
-PROPOSED_TARGETS = 5
 # One run in the app holds a server core until it ends: by default at most two million characters
 # of text (about 400 articles, ~15 minutes on 2 cores; an operator may set
 # STANCEMAP_MAX_APP_CHARS). Bigger corpora go through the CLI; the message says so.
@@ -102,7 +101,7 @@ def _suggest() -> None:
 
 
 def _run(articles: list[Article], errors: list[FileError], targets: list[str]) -> None:
-    from analysis.pipeline import analyze, suggest_targets
+    from analysis.pipeline import PROPOSED_TARGETS, analyze, suggest_targets
 
     proposed: list[str] = []
     if not targets:

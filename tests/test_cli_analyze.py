@@ -256,3 +256,22 @@ def test_a_run_that_fails_midway_leaves_no_file_and_no_analysis(tmp_path: Path, 
               "--chunk-articles", "1", "--out", str(out), "--db", db])
     assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".rows")] == []
     assert store.list_analyses(db) == []
+
+
+def test_without_targets_stance_goes_to_the_proposed_ones(article: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """As the app's first run: no --targets means stance toward the text's main actors and issues
+    (said on stderr and kept in the saved analysis), and --targets "" means no stance at all."""
+    store = pytest.importorskip("analysis.store")
+    db = f"sqlite:///{tmp_path / 'stancemap.db'}"
+    assert main(["analyze", str(article), "--no-progress", "--db", db, "--out", str(tmp_path / "rows.jsonl")]) == 0
+    out, err = capsys.readouterr()
+    rows = _jsonl((tmp_path / "rows.jsonl").read_text(encoding="utf-8"))
+    proposed = list(rows[0]["stance"])
+    assert "Trump" in proposed and "no --targets given" in err and repr(proposed[0]) in err
+    assert rows[0]["stance"]["Trump"]["label"] == "favor"   # the fake stance model: the target's word is in it
+    saved = store.load_analysis(out.strip(), db)
+    assert saved.targets == proposed and saved.settings["proposed_targets"] == proposed
+    assert main(["analyze", str(article), "--no-progress", "--targets", ""]) == 0
+    out, err = capsys.readouterr()
+    assert all(r["stance"] == {} for r in _jsonl(out)) and "no --targets given" not in err
