@@ -17,6 +17,7 @@ rules alone (or names another trained folder).
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import random
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 TAGS: tuple[str, ...] = ("O", "SOURCE", "CUE", "CONTENT")
+log = logging.getLogger(__name__)
+
 MAX_LENGTH = 256
 STRIDE = 192          # window starts every STRIDE word pieces: 64 pieces of overlap
 BUNDLED_DIR = Path(__file__).parent / "bundled" / "attribution"
@@ -118,9 +121,34 @@ class AttributionTagger:
             model = AutoModelForTokenClassification.from_pretrained(base, num_labels=len(TAGS))
             self.model = PeftModel.from_pretrained(model, folder).merge_and_unload()
         self.device = device or pick_device()
-        self.model.to(self.device).eval()
+        self.model.eval()
         self.batch_size = batch_size
         self._torch = torch
+        # The runtime of the pair models (README "Runtime"): ONNX Runtime int8 on CPU by default,
+        # PyTorch on CUDA or when asked (STANCEMAP_RUNTIME), PyTorch fp32 if the export fails.
+        self._logits, self.runtime = self._place(folder)
+
+    def _place(self, folder: Path) -> tuple[Any, str]:
+        from .models import RUNTIME_ONNX_INT8, place_model, runtime_choice
+
+        if self.device == "cpu" and runtime_choice(None) == RUNTIME_ONNX_INT8:
+            from . import onnx_runtime
+
+            if onnx_runtime.available():
+                try:
+                    return (onnx_runtime.int8_logits(self.model, folder, len(TAGS), per_token=True),
+                            onnx_runtime.RUNTIME_NAME)
+                except Exception as exc:  # noqa: BLE001 - an export problem must not stop the analysis
+                    log.warning("ONNX Runtime unavailable for the tagger (%s: %s); PyTorch fp32 instead",
+                                type(exc).__name__, exc)
+        placed, runtime = place_model(self.model, None if self.device == "cpu" else False)
+        self.model = placed
+
+        def logits(batch: dict[str, Any]) -> Any:
+            with self._torch.inference_mode():
+                return placed(**{k: v.to(self.device) for k, v in batch.items()}).logits
+
+        return logits, runtime
 
     def probabilities(self, text: str) -> tuple[list[tuple[int, int]], list[list[float]]]:
         """Piece offsets and, per piece, the probability of each tag (windows averaged)."""
@@ -137,9 +165,7 @@ class AttributionTagger:
             width = max(len(b) for b in batch)
             input_ids = torch.tensor([b + [self.tok.pad_token_id] * (width - len(b)) for b in batch])
             mask = torch.tensor([[1] * len(b) + [0] * (width - len(b)) for b in batch])
-            with torch.inference_mode():
-                logits = self.model(input_ids=input_ids.to(self.device),
-                                    attention_mask=mask.to(self.device)).logits
+            logits = self._logits({"input_ids": input_ids, "attention_mask": mask})
             probs = torch.softmax(logits.float(), dim=-1).cpu().tolist()
             for (a, b), row in zip(chunk, probs, strict=True):
                 for k in range(a, b):

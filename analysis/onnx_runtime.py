@@ -64,7 +64,7 @@ def cache_key(folder: Path, labels: int) -> str:
     return h.hexdigest()[:24]
 
 
-def _export(model: Any, path: Path) -> None:
+def _export(model: Any, path: Path, per_token: bool = False) -> None:
     """Export the merged fp32 ``model`` and quantise it into ``path`` (atomically: a process that
     dies halfway leaves no half file for the next one to load)."""
     import torch
@@ -82,7 +82,7 @@ def _export(model: Any, path: Path) -> None:
             torch.onnx.export(model.cpu().eval(), dummy, str(fp32), input_names=list(INPUT_NAMES),
                               output_names=["logits"],
                               dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in INPUT_NAMES},
-                                            "logits": {0: "batch"}},
+                                            "logits": {0: "batch", 1: "tokens"} if per_token else {0: "batch"}},
                               opset_version=17, dynamo=False)
         root = logging.getLogger()
         level = root.level
@@ -94,16 +94,18 @@ def _export(model: Any, path: Path) -> None:
         os.replace(int8, path)
 
 
-def int8_forward(model: Any, folder: Path, labels: int) -> Callable[[dict[str, Any]], Any]:
-    """A scorer ``forward`` (batch of token tensors -> softmax probabilities) running ``model``,
-    exported and quantised as above, on ONNX Runtime with this process's torch thread count."""
+def int8_logits(model: Any, folder: Path, labels: int, *, per_token: bool = False) -> Callable[[dict[str, Any]], Any]:
+    """``model`` (merged, fp32; a sequence classifier, or a token classifier with ``per_token``)
+    exported and quantised as above, on ONNX Runtime with this process's torch thread count: a
+    function from a batch of token tensors to its logits (a float tensor)."""
     import onnxruntime as ort
     import torch
 
-    path = cache_dir() / f"{folder.name}-{cache_key(folder, labels)}.int8.onnx"
+    kind = "tokens" if per_token else "pairs"
+    path = cache_dir() / f"{folder.name}-{kind}-{cache_key(folder, labels)}.int8.onnx"
     if not path.exists():
         log.info("exporting %s to ONNX (int8) at %s, once", folder, path)
-        _export(model, path)
+        _export(model, path, per_token)
     options = ort.SessionOptions()
     options.intra_op_num_threads = max(1, torch.get_num_threads())
     options.inter_op_num_threads = 1
@@ -112,11 +114,23 @@ def int8_forward(model: Any, folder: Path, labels: int) -> Callable[[dict[str, A
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     wanted = {i.name for i in session.get_inputs()}
 
-    def forward(batch: dict[str, Any]) -> Any:
+    def logits(batch: dict[str, Any]) -> Any:
         feed = {n: batch[n].cpu().numpy() for n in INPUT_NAMES if n in batch and n in wanted}
         if "token_type_ids" in wanted and "token_type_ids" not in feed:
             feed["token_type_ids"] = torch.zeros_like(batch["input_ids"]).cpu().numpy()
-        logits = torch.from_numpy(session.run(None, feed)[0]).float()
-        return torch.softmax(logits, dim=-1)
+        return torch.from_numpy(session.run(None, feed)[0]).float()
+
+    return logits
+
+
+def int8_forward(model: Any, folder: Path, labels: int) -> Callable[[dict[str, Any]], Any]:
+    """A pair scorer's ``forward`` (batch of token tensors -> softmax probabilities) on
+    :func:`int8_logits`."""
+    import torch
+
+    logits = int8_logits(model, folder, labels)
+
+    def forward(batch: dict[str, Any]) -> Any:
+        return torch.softmax(logits(batch), dim=-1)
 
     return forward

@@ -370,7 +370,8 @@ def _analyze_prepared(
                   # Which attribution tagger added statements (None: the rules alone).
                   "attribution_tagger": getattr(tagger, "folder_name", None) if tagger is not None else None,
                   # What ran the models (ONNX Runtime int8 on CPU by default; README "Runtime").
-                  "runtime": {task: rt for task, m in (("sentiment", sentiment_model), ("stance", stance_model))
+                  "runtime": {task: rt for task, m in (("sentiment", sentiment_model), ("stance", stance_model),
+                                                       ("attribution", tagger))
                               if m is not None and (rt := _runtime_of(m))},
                   **({"stance_confusion": stance_model.confusion}
                      if targets and getattr(stance_model, "confusion", None) else {})},

@@ -194,9 +194,9 @@ def test_example_with_the_bundled_models() -> None:
 
     expected = ("onnx int8 (per-channel), CPU" if pick_device() == "cpu" and importlib.util.find_spec("onnxruntime")
                 and os.environ.get("STANCEMAP_RUNTIME", "onnx-int8") == "onnx-int8" else None)
-    assert set(result.settings["runtime"]) == {"sentiment", "stance"}
+    assert set(result.settings["runtime"]) == {"sentiment", "stance", "attribution"}
     if expected:
-        assert result.settings["runtime"] == {"sentiment": expected, "stance": expected}
+        assert result.settings["runtime"] == {"sentiment": expected, "stance": expected, "attribution": expected}
 
 
 def test_example_pasted_with_single_line_breaks() -> None:
