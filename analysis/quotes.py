@@ -276,6 +276,9 @@ PORTION_HEADS: frozenset[str] = frozenset({"percent", "half", "third", "thirds",
 
 
 # A message that "says" in its author's stead: "a Trump tweet said" is Trump speaking.
+# "<author> issued a statement", "... put out a written statement": what precedes a message noun.
+_ISSUED = re.compile(r"\s(?:has\s+|had\s+|also\s+)?(?:issued|released|put\s+out|posted|provided|sent|"
+                     r"published|distributed)(?:\s+\w+day)?\s+$")
 MESSAGE_NOUNS: frozenset[str] = frozenset({"tweet", "tweets", "post", "statement", "letter", "memo",
                                            "video", "ad", "advert", "release", "message", "email"})
 # Other heads that speak in news (PolNeAR train: the speaker heads the agent test below misses).
@@ -358,6 +361,16 @@ def _generic_np(tokens: list[Token], head: int, text: str,
                        and m.kind == "name" and head > i), None)
         if author is not None:
             return author
+        # "Black Lives Matter issued a statement saying", "His office put out a statement saying":
+        # the one who issued it, named right before the verb.
+        issued = _ISSUED.search(text[max(0, start - 60):start])
+        if issued is not None:
+            verb_start = max(0, start - 60) + issued.start()
+            author = next((m for m in reversed(ctx_mentions) if m.end <= verb_start and
+                           not text[m.end:verb_start].strip() and m.kind in ("name", "pronoun")), None)
+            # Not one of several ("Trump and Ryan issued a statement"): that is no one speaker.
+            if author is not None and not re.search(r"(?:\band|,|&)\s*$", text[max(0, author.start - 6):author.start]):
+                return author
     if head_low in {"others", "some", "many"} and i == head or head_low in PORTION_HEADS:
         typ = ActorType.GROUP.value
     elif head_low in ORG_WORDS or head_low in {"ministry", "embassy", "military", "report", "statement",

@@ -437,6 +437,14 @@ def test_a_candidates_campaign_speaks_as_that_candidates_campaign() -> None:
     assert actors["Bernie Sanders campaign"].country == actors["Bernie Sanders"].country == "USA"
 
 
+def test_who_issued_a_statement_speaks_through_it() -> None:
+    text = ("Black Lives Matter issued a statement saying it would not march because of the police. "
+            "Trump and Ryan issued a statement describing their meeting as a very positive step.")
+    statements, _, _ = extract_statements(Article("s", text))
+    # one author named right before the verb speaks; two authors are no one speaker
+    assert [s.speaker for s in statements] == ["Black Lives Matter", "statement"]
+
+
 def test_a_name_and_a_colon_open_a_statement() -> None:
     text = ("Vice presidential debate, in full.\n\nPENCE: Well, look, Hillary Clinton thinks this is a game show.\n\n"
             "KAINE: That is not true at all, and you know it. Mike Pence smiled.\n\n"
