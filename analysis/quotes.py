@@ -403,6 +403,9 @@ def _mention_starting(ctx: _Context, start: int) -> Mention | None:
     for m in ctx.by_start.get(start, ()):
         if m.type is not None or m.kind == "description":
             return m
+        # A name not typed yet (a bare surname: '"...," said Clinton'), as _mention_ending takes it.
+        if m.kind == "name" and m.actor and m.actor in ctx.table.actors:
+            return m
     return None
 
 
@@ -628,7 +631,14 @@ def _speaker_label(ctx: _Context, tokens: list[Token], seg_start: int,
     for k in range(1, min(len(tokens), 8)):
         if tokens[k].text != ":":
             continue
-        if _in_quote(tokens[k].start, quotes) or k + 1 >= len(tokens):
+        if k + 1 >= len(tokens):
+            return None
+        # Inside a quotation only when that quotation is the whole segment: a quoted transcript
+        # excerpt ('"PENCE: Well, look ...'), not a label inside someone's words ('"Trump: a
+        # disaster," said Clinton').
+        around = next(((qs, qe) for qs, qe in quotes if qs <= tokens[k].start < qe), None)
+        if around is not None and (ctx.text[seg_start:around[0]].strip()
+                                   or ctx.text[around[1]:tokens[-1].end].strip(" \n.\"”’'")):
             return None
         m = _mention_ending(ctx, tokens[k - 1].end)
         if (m is None or m.kind != "name" or m.type not in (ActorType.PERSON.value, ActorType.ORGANIZATION.value)

@@ -445,6 +445,21 @@ def test_who_issued_a_statement_speaks_through_it() -> None:
     assert [s.speaker for s in statements] == ["Black Lives Matter", "statement"]
 
 
+def test_a_quote_signed_with_a_bare_surname_after_the_cue() -> None:
+    text = 'The ad ran on Monday.\n\n"This is a disaster for America," said Clinton at the rally.'
+    statements, _, _ = extract_statements(Article("q", text))
+    assert [(s.speaker, s.kind) for s in statements] == [(None, "narrative"), ("Clinton", "direct_quote")]
+
+
+def test_a_quoted_transcript_excerpt_keeps_its_speaker_label() -> None:
+    text = ('Pence spoke to Fox.\n\n"PENCE: Well, look, Hillary Clinton thinks this is an episode of a game show.\n\n'
+            '"Trump: a disaster for America," said Clinton at the rally.')
+    statements, _, _ = extract_statements(Article("t", text))
+    # the label opens a quotation that is the whole paragraph; a label inside words someone else
+    # signs ("said Clinton") is not the speaker
+    assert [s.speaker for s in statements][1:] == ["Pence", "Clinton"]
+
+
 def test_a_name_and_a_colon_open_a_statement() -> None:
     text = ("Vice presidential debate, in full.\n\nPENCE: Well, look, Hillary Clinton thinks this is a game show.\n\n"
             "KAINE: That is not true at all, and you know it. Mike Pence smiled.\n\n"
