@@ -457,7 +457,7 @@ def test_a_quoted_transcript_excerpt_keeps_its_speaker_label() -> None:
     statements, _, _ = extract_statements(Article("t", text))
     # the label opens a quotation that is the whole paragraph; a label inside words someone else
     # signs ("said Clinton") is not the speaker
-    assert [s.speaker for s in statements][1:] == ["Pence", "Clinton"]
+    assert [s.speaker for s in statements][1:] == ["Pence", "Hillary Clinton"]   # the surname joins the name used before
 
 
 def test_a_name_and_a_colon_open_a_statement() -> None:
