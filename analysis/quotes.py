@@ -468,12 +468,22 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
         if inner is not None and inner.kind == "name" and inner.type == ActorType.PERSON.value \
                 and inner.start > 0 and ctx.text[:inner.start].rstrip().endswith(","):
             return inner
-        for back in range(j - 1, max(-1, j - 30), -1):
-            if tokens[back].text == "," and (j - back <= 14 or tokens[back + 1].text.lower() in {"who", "whose", "which", "who's", "who’s"}):
-                m = _mention_ending(ctx, tokens[back - 1].end) if back >= 1 else None
+        for back in range(j - 1, max(-1, j - 45), -1):
+            if tokens[back].text != ",":
+                continue
+            opener = tokens[back + 1].text.lower()
+            relative = opener in {"who", "whose", "which", "who's", "who’s"}
+            m = _mention_ending(ctx, tokens[back - 1].end) if back >= 1 else None
+            if j - back <= 14 or relative and j - back <= 30:
                 if m is not None:
                     return m  # "Breitbart News, for one, noted"
-                break
+            elif (opener in {"a", "an", "the", "who", "whose"} and m is not None and m.kind == "name"
+                  and not any(t.text in {"said", "says", "told", '"', "“", "”"} for t in tokens[back + 1:j])):
+                # "Senator Bob Corker, a Tennessee Republican who has met privately with Mr. Trump
+                # and been mentioned as a vice-presidential choice, said": a long appositive
+                # after a name, with no speech of its own inside.
+                return m
+            break
         return None
     return _generic_np(tokens, j, ctx.text, ctx.mentions)
 

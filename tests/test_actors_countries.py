@@ -460,6 +460,15 @@ def test_a_quoted_transcript_excerpt_keeps_its_speaker_label() -> None:
     assert [s.speaker for s in statements][1:] == ["Pence", "Hillary Clinton"]   # the surname joins the name used before
 
 
+def test_a_long_appositive_between_the_name_and_the_cue() -> None:
+    text = ("Senator Bob Corker, a Tennessee Republican who has met privately with Mr. Trump and been "
+            "mentioned as a vice-presidential choice, said there could be a line the nominee crosses. "
+            "Bill Millis, a North Carolina businessman who had been a member of the campaign's board "
+            "before departing last month because of strategic differences, said Carson had been led astray.")
+    statements, _, _ = extract_statements(Article("a", text))
+    assert [s.speaker for s in statements] == ["Bob Corker", "Bill Millis"]
+
+
 def test_a_name_and_a_colon_open_a_statement() -> None:
     text = ("Vice presidential debate, in full.\n\nPENCE: Well, look, Hillary Clinton thinks this is a game show.\n\n"
             "KAINE: That is not true at all, and you know it. Mike Pence smiled.\n\n"
