@@ -127,6 +127,8 @@ class AttributionTagger:
         # The runtime of the pair models (README "Runtime"): ONNX Runtime int8 on CPU by default,
         # PyTorch on CUDA or when asked (STANCEMAP_RUNTIME), PyTorch fp32 if the export fails.
         self._logits, self.runtime = self._place(folder)
+        if self.runtime.startswith("onnx"):
+            self.model = None   # ONNX Runtime holds its own copy; the PyTorch one would only take memory
 
     def _place(self, folder: Path) -> tuple[Any, str]:
         from .models import RUNTIME_ONNX_INT8, place_model, runtime_choice

@@ -20,6 +20,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -75,8 +76,6 @@ def _export(model: Any, path: Path, per_token: bool = False) -> None:
         fp32 = Path(tmp) / "model.onnx"
         int8 = Path(tmp) / "model.int8.onnx"
         dummy = tuple(torch.ones((2, 8), dtype=torch.long) for _ in INPUT_NAMES)
-        import warnings
-
         with warnings.catch_warnings(), torch.inference_mode(False):
             warnings.simplefilter("ignore")
             torch.onnx.export(model.cpu().eval(), dummy, str(fp32), input_names=list(INPUT_NAMES),
