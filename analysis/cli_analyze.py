@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -169,10 +170,13 @@ def run_analyze(args: argparse.Namespace) -> int:
     totals = AnalysisTotals(targets)
     bar = _ArticleProgress(len(articles), enabled=not args.no_progress)
     analysis_id = edit_token = None
+    spool = _Spool() if args.db else None
     try:
-        with row_output(fmt, args.out, targets) as out, _database(args) as db:
-            if db is not None:
-                analysis_id, edit_token = db.analysis_id, db.edit_token
+        with row_output(fmt, args.out, targets) as out:
+            if spool is not None:
+                from .store import new_analysis_id, new_edit_token
+
+                analysis_id, edit_token = new_analysis_id(), new_edit_token()
                 # Shown before the save commits: a kill right after the commit must not leave an
                 # analysis whose edit token nobody saw (nobody could ever rename or delete it).
                 # Killed before the commit, the printed id simply does not exist.
@@ -180,8 +184,10 @@ def run_analyze(args: argparse.Namespace) -> int:
                       file=sys.stderr, flush=True)
             for chunk in _chunks(args, articles, targets, overrides):
                 totals.add(chunk)
-                if db is not None:
-                    db.add(chunk.articles, chunk.rows)
+                if spool is not None:
+                    for r in chunk.rows:
+                        r["analysis_id"] = analysis_id
+                    spool.write(chunk.rows)
                 out.write([contract_row(r) for r in chunk.rows])
                 bar.advance(len(chunk.articles), len(chunk.rows))
             totals.result.errors[:0] = errors
@@ -189,8 +195,10 @@ def run_analyze(args: argparse.Namespace) -> int:
                 totals.result.settings["duplicates"] = duplicates
             if proposed:
                 totals.result.settings["proposed_targets"] = proposed
-            if db is not None:
-                db.finish(totals.result)
+            if spool is not None:
+                # Inside the output's block: if the save fails, no output file claims an analysis
+                # that does not exist.
+                _save(args.db, str(analysis_id), str(edit_token), totals.result, spool)
     finally:
         bar.close()
     for group in duplicates:
@@ -209,13 +217,44 @@ def run_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _database(args: argparse.Namespace) -> contextlib.AbstractContextManager[Any]:
-    """With ``--db``: the store's writer for this analysis (one transaction); else nothing."""
-    if not args.db:
-        return contextlib.nullcontext()
-    from .store import analysis_writer, new_analysis_id, new_edit_token
+class _Spool:
+    """The rows of a run on disk until they are saved: memory stays flat, and the database is
+    written in one short transaction at the end instead of one held open (SQLite: locked for every
+    other writer) for the whole run."""
 
-    return analysis_writer(args.db, analysis_id=new_analysis_id(), edit_token=new_edit_token())
+    def __init__(self) -> None:
+        import tempfile
+
+        self.file = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed by rows()
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            self.file.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+    def rows(self, batch: int = 2000) -> Iterator[list[dict[str, Any]]]:
+        self.file.seek(0)
+        out: list[dict[str, Any]] = []
+        for line in self.file:
+            out.append(json.loads(line))
+            if len(out) >= batch:
+                yield out
+                out = []
+        if out:
+            yield out
+        self.file.close()
+
+
+def _save(db_url: str, analysis_id: str, edit_token: str, result: Any, spool: _Spool) -> None:
+    """Save the analysis (articles and actors from ``result``, rows from ``spool``) in one transaction."""
+    from .store import analysis_writer
+
+    with analysis_writer(db_url, analysis_id=analysis_id, edit_token=edit_token) as db:
+        if db.analysis_id != analysis_id:  # a fresh 128-bit id already taken: never in practice
+            raise InputError(f"analysis id {analysis_id} is already in {db_url}; run again.")
+        db.add(result.articles, [])
+        for rows in spool.rows():
+            db.add([], rows)
+        db.finish(result)
 
 
 def _chunks(args: argparse.Namespace, articles: list[Any], targets: list[str],
