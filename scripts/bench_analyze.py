@@ -13,7 +13,7 @@ proxies, so "sentiment", "stance" and "tagger" are exactly the time spent inside
 (tokenisation, forward passes, post-processing); everything else (segmentation, quotes, speakers,
 actors, countries, row building) is "rules and rows". The score cache is cleared first so repeated
 runs measure the models, not the cache. Peak memory is the process's maximum resident set (with
-``--engine ray``, also the largest worker's). The Ray engine reports no split per stage.
+``--engine ray``, the driver's only). The Ray engine reports no split per stage.
 """
 
 from __future__ import annotations
@@ -67,11 +67,10 @@ class TimedTagger:
             self.seconds += time.perf_counter() - t0
 
 
-def peak_mb(children: bool = False) -> float:
+def peak_mb() -> float:
     import resource
 
-    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
-    return resource.getrusage(who).ru_maxrss / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def load_articles(path: str, limit: int | None) -> list[Article]:
@@ -138,8 +137,8 @@ def main() -> int:
         n = len(result.rows)
         print(f"ray, {args.workers} worker(s): {len(articles)} articles ({chars / 1e6:.2f} M chars), {n} statements "
               f"in {wall:.1f} s, Ray start-up and the workers' model loads included")
-        print(f"articles/s {len(articles) / wall:.2f}  statements/s {n / wall:.1f}  peak memory: driver "
-              f"{peak_mb():.0f} MB, largest worker {peak_mb(children=True):.0f} MB")
+        print(f"articles/s {len(articles) / wall:.2f}  statements/s {n / wall:.1f}  peak memory of the driver "
+              f"{peak_mb():.0f} MB (the workers are Ray's processes, not this one's children: not measured)")
         return 0
 
     from analysis.attribution_model import default_tagger
