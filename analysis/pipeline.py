@@ -150,17 +150,11 @@ def analyze(
     ``STANCEMAP_ATTRIBUTION_TAGGER=off``; None for rules only). Raises ModelUnavailable when a
     model cannot be loaded.
     """
-    from .countries import normalize_overrides
-
-    targets = normalize_targets(targets)
-    norm_overrides = normalize_overrides(overrides) if overrides else None
-    articles, duplicates = prepare_articles(articles, keep_duplicates)
-    result = _analyze_prepared(articles, targets, sentiment_model=sentiment_model, stance_model=stance_model,
-                               batch_size=batch_size, progress=progress, norm_overrides=norm_overrides,
-                               tagger=_resolve_tagger(tagger))
-    if duplicates:
-        result.settings["duplicates"] = duplicates
-    return result
+    # One chunk holding every article: the chunked analysis is the one implementation.
+    return next(analyze_in_chunks(articles, targets, chunk_articles=max(1, len(articles)),
+                                  sentiment_model=sentiment_model, stance_model=stance_model,
+                                  batch_size=batch_size, progress=progress, overrides=overrides,
+                                  keep_duplicates=keep_duplicates, tagger=tagger))
 
 
 def analyze_in_chunks(
@@ -194,7 +188,7 @@ def analyze_in_chunks(
     norm_overrides = normalize_overrides(overrides) if overrides else None
     articles, duplicates = prepare_articles(articles, keep_duplicates)
     tagger = _resolve_tagger(tagger)
-    for start in range(0, len(articles), chunk_articles):
+    for start in range(0, max(1, len(articles)), chunk_articles):  # no articles: one empty chunk
         chunk = _analyze_prepared(articles[start:start + chunk_articles], targets,
                                   sentiment_model=sentiment_model, stance_model=stance_model,
                                   batch_size=batch_size, progress=progress, norm_overrides=norm_overrides,

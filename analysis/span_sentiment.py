@@ -277,25 +277,19 @@ def train(data: Path, out: Path, *, epochs: float = 3.0, lr: float = 5e-4, batch
           f"{total_steps} steps", file=log, flush=True)
     encoder.train()
     heads.train()
-    while not optim.done:
-        order = list(range(len(rows)))
-        rng.shuffle(order)
-        for b in range(0, len(order), batch_size):
-            if optim.done:
-                break
-            batch = order[b:b + batch_size]
-            input_ids, attention = _padded(tokenizer, [enc["input_ids"][j] for j in batch])
-            masks, m_gold = [], []
-            for j in batch:
-                offsets = [tuple(o) for o in enc["offset_mapping"][j]]
-                masks.append([_span_mask(offsets, s, e, input_ids.shape[1]) for s, e, _ in rows[j][1]])
-                m_gold.extend(lab for _, _, lab in rows[j][1])
-            st_logits, m_logits = _logits(encoder, heads, input_ids, attention, masks)
-            loss = loss_fn(torch.cat([m for m in m_logits if m is not None]), torch.tensor(m_gold))
-            st_rows = [k for k, j in enumerate(batch) if rows[j][2] is not None]
-            if st_rows:
-                loss = loss + loss_fn(st_logits[st_rows], torch.tensor([rows[batch[k]][2] for k in st_rows]))
-            optim.update(loss)
+    for batch in optim.shuffled_batches(len(rows), batch_size, rng):
+        input_ids, attention = _padded(tokenizer, [enc["input_ids"][j] for j in batch])
+        masks, m_gold = [], []
+        for j in batch:
+            offsets = [tuple(o) for o in enc["offset_mapping"][j]]
+            masks.append([_span_mask(offsets, s, e, input_ids.shape[1]) for s, e, _ in rows[j][1]])
+            m_gold.extend(lab for _, _, lab in rows[j][1])
+        st_logits, m_logits = _logits(encoder, heads, input_ids, attention, masks)
+        loss = loss_fn(torch.cat([m for m in m_logits if m is not None]), torch.tensor(m_gold))
+        st_rows = [k for k, j in enumerate(batch) if rows[j][2] is not None]
+        if st_rows:
+            loss = loss + loss_fn(st_logits[st_rows], torch.tensor([rows[batch[k]][2] for k in st_rows]))
+        optim.update(loss)
     save_adapter(encoder, out)
     save_file({k: v.contiguous() for k, v in heads.state_dict().items()}, str(out / HEADS_FILE))
     meta = {

@@ -13,7 +13,7 @@ import math
 import random
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,6 +128,17 @@ class Optimisation:
     @property
     def done(self) -> bool:
         return self.step >= self.total_steps
+
+    def shuffled_batches(self, n: int, batch_size: int, rng: random.Random) -> Iterator[list[int]]:
+        """Batches of indices into ``n`` examples, reshuffled every epoch, until the step budget is
+        spent (the caller calls :meth:`update` once per batch)."""
+        while not self.done:
+            order = list(range(n))
+            rng.shuffle(order)
+            for start in range(0, n, batch_size):
+                if self.done:
+                    return
+                yield order[start:start + batch_size]
 
     def update(self, loss: Any) -> None:
         import torch
