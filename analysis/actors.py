@@ -251,7 +251,8 @@ def _parse_country_prefix(words: list[str]) -> tuple[str | None, int]:
 TITLE_QUALIFIERS: frozenset[str] = frozenset({
     "new", "former", "outgoing", "incoming", "then", "shadow", "junior", "home", "culture",
     "environment", "transport", "business", "work", "pensions", "exchequer", "tory", "labour",
-    "conservative", "liberal", "lib", "dem", "democrat", "snp", "ukip", "green", "tánaiste",
+    "conservative", "liberal", "lib", "dem", "democrat", "snp", "ukip", "green", "tánaiste", "retired",
+    "acting", "deputy", "assistant", "senior", "chief", "ranking",
 })
 # Role words of parliamentary systems that ROLE_WORDS (US-leaning) lacks; heads of a title.
 PARLIAMENT_ROLES: frozenset[str] = frozenset({"mp", "mps", "mep", "msp", "peer", "backbencher", "frontbencher"})
@@ -488,6 +489,12 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
             start_i += 1
         if not words:
             continue
+        of_at = next((k for k, w in enumerate(words) if w == "of"), 0)
+        if (of_at >= 2 and words[0].lower() in MALE_FIRST_NAMES | FEMALE_FIRST_NAMES
+                and (" ".join(words[of_at + 1:]).lower() in C.US_STATES or C.country_of(" ".join(words[of_at + 1:])))):
+            # "Mary Smith of California said": a person and where she is from, not one name.
+            j -= len(words) - of_at
+            words = words[:of_at]
         last, possessive = _strip_possessive(words[-1])
         words[-1] = last
         first_low = words[0].lower()
@@ -847,6 +854,15 @@ def _full_name_for(m: Mention, named: list[tuple[int, str, str | None]]) -> str:
     return before[-1] if before else named[0][1]
 
 
+# Words two roles share in news: "the GOP candidate" is the person named "the Republican
+# presidential nominee".
+_ROLE_SYNONYMS: dict[str, str] = {"candidate": "nominee", "gop": "republican", "democrat": "democratic"}
+
+
+def _role_words(role: str) -> str:
+    return " ".join(_ROLE_SYNONYMS.get(w, w) for w in role.lower().split())
+
+
 def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] | None = None) -> ActorTable:
     """Merge name and description mentions of one article into canonical actors.
 
@@ -880,6 +896,14 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
                     leader = C.leader_by_surname(m.name)
                     if leader and m.type is None:
                         m.type = ActorType.PERSON.value
+                    if leader and m.type == ActorType.PERSON.value:
+                        # "Obama" in an article that never writes his full name: the one
+                        # president of that surname, under his full name, so the actor is the
+                        # same as in articles that do (a knowledge-base match, issue 9).
+                        first = leader.split()[0]
+                        gender = "male" if first in MALE_FIRST_NAMES else "female" if first in FEMALE_FIRST_NAMES else None
+                        if m.gender is None or m.gender == gender:
+                            canonical = f"{first.title()} {m.name}"
             else:
                 canonical = m.name
             party = C.party_alias(canonical) or party_voice(canonical)
@@ -907,8 +931,8 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
                 if m.evidence == "role":
                     # "the Tory leader" -> the last person named with that role ("Tory leader
                     # Michael Howard"); the party word, when given, must match too.
-                    have = f" {(info['role'] or C.leader_role(name) or '').lower()} "
-                    wanted = [w for w in (m.role or "").split() if w not in {"new", "former", "then"}]
+                    have = f" {_role_words(info['role'] or C.leader_role(name) or '')} "
+                    wanted = [w for w in _role_words(m.role or "").split() if w not in {"new", "former", "then"}]
                     # The head must match; a party word only when the person's role names a party.
                     party = [w for w in wanted if w in TITLE_QUALIFIERS and w not in ROLE_WORDS]
                     named_party = any(f" {w} " in have for w in TITLE_QUALIFIERS - ROLE_WORDS)
@@ -958,6 +982,19 @@ def article_country(table: ActorTable, countries: dict[str, str | None]) -> str 
 OWNED_BODIES: frozenset[str] = frozenset({"campaign"})
 
 
+# Words a description starts with, never a name.
+DETERMINER_WORDS: frozenset[str] = frozenset({
+    "the", "a", "an", "his", "her", "their", "its", "our", "this", "that", "these", "those", "some",
+    "many", "several", "two", "three", "other", "another", "one", "most", "few", "all", "both"})
+
+
+def _is_proper_name(name: str) -> bool:
+    """A name as people write names ("Charles Clarke", "Kim Jong-un"), not a description
+    ("the governor", "The Republican presidential nominee", "ex-wife", "two women")."""
+    first = name.split()[0] if name.split() else ""
+    return first[:1].isupper() and first.lower() not in DETERMINER_WORDS
+
+
 def finalize_actors(table: ActorTable, overrides: dict[str, dict[str, Any]] | None = None) -> dict[str, Actor]:
     """Actor records with the country chosen text -> knowledge base -> article context -> overrides.
 
@@ -1005,6 +1042,11 @@ def finalize_actors(table: ActorTable, overrides: dict[str, dict[str, Any]] | No
             elif setting is not None:
                 country, evidence = setting, CountryEvidence.ARTICLE_CONTEXT.value
         typ = info["type"]
+        if typ == ActorType.PERSON.value and not _is_proper_name(name):
+            # Someone the article never names ("the judge", "a spokesman", "one questioner",
+            # "The GOP candidate" with no candidate named): a voice, not a person to chart by
+            # name; typed a group, as issue 9 asks, and keeps the country its role gives.
+            typ = ActorType.GROUP.value
         role = info["role"]
         aliases = tuple(a for a in info["aliases"] if a != name)
         o = overrides.get(name.lower())

@@ -461,6 +461,10 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
     m = _mention_ending(ctx, t.end)
     if m is not None:
         return m
+    place = re.search(r"\s(?:of|from)\s+[A-Z][\w.]*(?:\s[A-Z][\w.]*)?$", ctx.text[max(0, t.end - 40):t.end])
+    person = _mention_ending(ctx, t.end - len(place.group(0))) if place else None
+    if person is not None and person.type == ActorType.PERSON.value:
+        return person   # "Mary Smith of California said"
     # "Tajani, Italy's foreign minister, said": skip an appositive between commas;
     # "the director of the FBI, James B. Comey, said": the name between the commas.
     if t.text == ",":
@@ -474,6 +478,8 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
             opener = tokens[back + 1].text.lower()
             relative = opener in {"who", "whose", "which", "who's", "who’s"}
             m = _mention_ending(ctx, tokens[back - 1].end) if back >= 1 else None
+            if m is not None and re.search(r"\b(?:of|from|in)\s*$", ctx.text[max(0, m.start - 6):m.start]):
+                continue  # "Johnnie Wilson, of Springfield, Va., said": a place, not the speaker
             if j - back <= 14 or relative and j - back <= 30:
                 if m is not None:
                     return m  # "Breitbart News, for one, noted"
@@ -712,6 +718,40 @@ def _owner(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> str | N
     return None
 
 
+def _named_by_role(ctx: _Context, m: Mention) -> str | None:
+    """The person the article named with the role of a definite description: "the governor"
+    after "Gov. Brian Kemp", "The Republican presidential nominee" after "Donald Trump, the
+    Republican presidential nominee,". The role's head must match, and every other word of the
+    description must be in that person's role or name; with two such people, the one named last
+    before the description, and none for a bare role ("the candidate") that fits both."""
+    words = [w.lower().strip("’'") for w in re.findall(r"[\w’'\-]+", m.text)]
+    words = [w for w in words if w not in {"the", "former", "then", "current", "new"}]
+    if not words:
+        return None
+    same = {"candidate": "nominee"}
+    head, qualifiers = same.get(words[-1], words[-1]), words[:-1]
+    party = {"gop": "republican", "democrat": "democratic", "dem": "democratic"}
+    fits: list[tuple[int, str]] = []
+    for cand in ctx.mentions:
+        if cand.start >= m.start or cand.kind != "name" or not cand.actor:
+            continue
+        info = ctx.table.actors.get(cand.actor)
+        if not info or info.get("type") != ActorType.PERSON.value:
+            continue
+        # The role as written at this person's mentions, with an appositive's words
+        # ("Donald Trump, the Republican nominee," gives "republican nominee").
+        have = " ".join([info.get("role") or "", *info.get("aliases", [])]).lower()
+        after = ctx.text[cand.end:cand.end + 70].lower()
+        if after.startswith(","):
+            have += " " + after.split(",")[1]
+        have_words = {same.get(w, party.get(w, w)) for w in re.findall(r"[\w\-]+", have)}
+        if head in have_words and all(party.get(q, q) in have_words for q in qualifiers):
+            fits.append((cand.start, cand.actor))
+    if not fits or not qualifiers and len({a for _, a in fits}) > 1:
+        return None   # nobody, or "the candidate" with two candidates named: no guess
+    return max(fits)[1]
+
+
 def _resolve(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> tuple[str | None, str | None]:
     """(canonical actor, type) for a speaker mention; pronouns by recency and gender."""
     if m.kind in ("name", "description") and m.actor:
@@ -747,6 +787,10 @@ def _resolve(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> tuple
                 country, evidence = ctx.table.country_of(owner) if owner in ctx.table.actors else (None, None)
                 ctx.table.add(name, m, type_=ActorType.ORGANIZATION.value, country=country, evidence=evidence)
                 return name, ActorType.ORGANIZATION.value
+        if m.type == ActorType.PERSON.value and re.match(r"the\s", m.text, re.I) and head in ROLE_HEADS:
+            named = _named_by_role(ctx, m)
+            if named is not None:
+                return named, ActorType.PERSON.value
         ctx.table.add(m.name, m, type_=m.type, country=m.country, evidence=m.evidence)
         return m.name, m.type
     p = m.name

