@@ -100,13 +100,11 @@ def _plain_strings(df: pd.DataFrame) -> pd.DataFrame:
     return df.astype({c: object for c in text}) if text else df
 
 
-def stance_frame(rows: Sequence[dict[str, Any]], targets: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per (statement, target) with stance probabilities and ``net`` = favor - against.
-
-    ``targets`` defaults to every target found in the rows. A statement without a score for a
-    target (e.g. an older analysis) is left out for that target.
-    """
-    base = statements_frame(rows)
+def stance_scores_frame(rows: Sequence[dict[str, Any]], targets: Sequence[str] | None = None,
+                        offset: int = 0) -> pd.DataFrame:
+    """The stance half of :func:`stance_frame`: one row per (statement, target) with ``_i``, the
+    statement's position (``offset`` + its index in ``rows``), and the stance columns only. The
+    store keeps this beside the statements frame so a corpus opens without decoding its rows."""
     if targets is None:
         seen: dict[str, None] = {}
         for r in rows:
@@ -124,14 +122,37 @@ def stance_frame(rows: Sequence[dict[str, Any]], targets: Sequence[str] | None =
             if s.get("corrected"):  # a user's correction is certain; the model's scores are kept aside
                 sc = {k: float(k == s.get("label")) for k in ("favor", "against", "none")}
             fav, ag, no = (float(sc.get(k, 0.0) or 0.0) for k in ("favor", "against", "none"))
-            records.append({"_i": i, "target": t, "stance": s.get("label"), "p_favor": fav,
+            records.append({"_i": offset + i, "target": t, "stance": s.get("label"), "p_favor": fav,
                             "p_against": ag, "p_none": no, "net": fav - ag,
                             "stance_conf": max(fav, ag, no)})
-    long = pd.DataFrame.from_records(records, columns=["_i", "target", "stance", "p_favor", "p_against",
-                                                       "p_none", "net", "stance_conf"])
-    out = base.iloc[long["_i"].to_numpy()].reset_index(drop=True) if len(long) else base.iloc[0:0]
-    out = pd.concat([out.reset_index(drop=True), long.drop(columns="_i").reset_index(drop=True)], axis=1)
+    return pd.DataFrame.from_records(records, columns=list(SCORE_COLUMNS))
+
+
+SCORE_COLUMNS: tuple[str, ...] = ("_i", "target", "stance", "p_favor", "p_against", "p_none", "net",
+                                  "stance_conf")
+
+
+def join_stance(statements: pd.DataFrame, scores: pd.DataFrame,
+                targets: Sequence[str] | None = None) -> pd.DataFrame:
+    """:func:`stance_frame` from its two halves: the statements frame (row i = position i) and
+    :func:`stance_scores_frame`, ordered by target as ``targets`` lists them (all when None)."""
+    if targets is not None:
+        order = {t: k for k, t in enumerate(targets)}
+        scores = scores[scores["target"].isin(list(targets))]
+        scores = (scores.assign(_o=scores["target"].map(order)).sort_values(["_i", "_o"], kind="stable")
+                  .drop(columns="_o"))
+    base = statements.iloc[scores["_i"].to_numpy()] if len(scores) else statements.iloc[0:0]
+    out = pd.concat([base.reset_index(drop=True), scores.drop(columns="_i").reset_index(drop=True)], axis=1)
     return _plain_strings(out[list(STANCE_COLUMNS)])
+
+
+def stance_frame(rows: Sequence[dict[str, Any]], targets: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per (statement, target) with stance probabilities and ``net`` = favor - against.
+
+    ``targets`` defaults to every target found in the rows. A statement without a score for a
+    target (e.g. an older analysis) is left out for that target.
+    """
+    return join_stance(statements_frame(rows), stance_scores_frame(rows, targets))
 
 
 def filter_frame(
@@ -283,19 +304,18 @@ def sentiment_by_actor(stmts: pd.DataFrame, min_n: int = 1) -> pd.DataFrame:
     return out[cols].sort_values("net").reset_index(drop=True)
 
 
-def mention_network(rows: Sequence[dict[str, Any]], keep: set[str] | None = None, min_n: int = 1) -> pd.DataFrame:
-    """Edges speaker -> mentioned actor: n, mean net sentiment of the mentions, statement_ids.
+EDGE_COLUMNS: tuple[str, ...] = ("source", "target", "net", "statement_id")
 
-    ``keep`` restricts to these statement ids (the current filters). Self-mentions are dropped.
-    """
+
+def mention_edges(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """One row per (statement, actor it mentions other than its speaker): the speaker as
+    ``source``, the mentioned actor as ``target``, the mention's net sentiment."""
     records = []
     for r in rows:
-        sid = str(r.get("statement_id"))
-        if keep is not None and sid not in keep:
-            continue
         speaker = r.get("speaker")
         if not speaker:
             continue
+        sid = str(r.get("statement_id"))
         for m in r.get("mentions") or []:
             actor = m.get("actor")
             if not actor or actor == speaker:
@@ -303,10 +323,16 @@ def mention_network(rows: Sequence[dict[str, Any]], keep: set[str] | None = None
             sc = (m.get("sentiment") or {}).get("scores") or {}
             net = float(sc.get("positive", 0.0) or 0.0) - float(sc.get("negative", 0.0) or 0.0)
             records.append({"source": speaker, "target": actor, "net": net, "statement_id": sid})
+    return _plain_strings(pd.DataFrame.from_records(records, columns=list(EDGE_COLUMNS)))
+
+
+def network_from_edges(edges: pd.DataFrame, keep: set[str] | None = None, min_n: int = 1) -> pd.DataFrame:
+    """Edges speaker -> mentioned actor: n, mean net sentiment of the mentions, statement_ids
+    (from :func:`mention_edges`; ``keep`` restricts to these statement ids)."""
     cols = ["source", "target", "n", "net", "label", "statement_ids"]
-    if not records:
+    d = edges if keep is None else edges[edges["statement_id"].isin(keep)]
+    if d.empty:
         return pd.DataFrame(columns=cols)
-    d = pd.DataFrame.from_records(records)
     out = d.groupby(["source", "target"], sort=False).agg(
         n=("net", "size"), net=("net", "mean"),
         statement_ids=("statement_id", lambda s: list(dict.fromkeys(s)))).reset_index()
@@ -314,6 +340,14 @@ def mention_network(rows: Sequence[dict[str, Any]], keep: set[str] | None = None
     out["label"] = ["positive" if v > 0.2 else "negative" if v < -0.2 else "neutral" for v in out["net"]]
     out = out[out["n"] >= max(1, min_n)]
     return out[cols].reset_index(drop=True)
+
+
+def mention_network(rows: Sequence[dict[str, Any]], keep: set[str] | None = None, min_n: int = 1) -> pd.DataFrame:
+    """Edges speaker -> mentioned actor: n, mean net sentiment of the mentions, statement_ids.
+
+    ``keep`` restricts to these statement ids (the current filters). Self-mentions are dropped.
+    """
+    return network_from_edges(mention_edges(rows), keep, min_n)
 
 
 def stance_trend(df: pd.DataFrame, min_n: int = 1) -> pd.DataFrame:
@@ -331,14 +365,13 @@ def stance_by_outlet(df: pd.DataFrame, min_n: int = 1) -> pd.DataFrame:
     return _group_stance(d, ["target", "source"], min_n)
 
 
-def opening_target(rows: Sequence[dict[str, Any]], targets: Sequence[str]) -> str | None:
+def opening_target(long: pd.DataFrame, targets: Sequence[str]) -> str | None:
     """The target a dashboard opens on when the link names none: the first target, unless no
     statement takes a side on it and a later one has some (a first run's proposed targets often
-    start with a name nobody in the article argues about, which would open on empty charts)."""
-    for t in targets:
-        if any(((r.get("stance") or {}).get(t) or {}).get("label") in ("favor", "against") for r in rows):
-            return t
-    return targets[0] if targets else None
+    start with a name nobody in the article argues about, which would open on empty charts).
+    ``long``: the analysis's :func:`stance_frame`."""
+    sided = set(long.loc[long["stance"].isin(("favor", "against")), "target"])
+    return next((t for t in targets if t in sided), targets[0] if targets else None)
 
 
 def headline(stmts: pd.DataFrame, n_articles: int) -> dict[str, int]:

@@ -72,3 +72,7 @@ class AnalysisResult:
     analysis_id: str | None = None
     created: str | None = None          # ISO timestamp (UTC)
     title: str | None = None
+    # False when loaded without its rows (store.load_analysis(with_rows=False)): a corpus's
+    # dashboard charts the stored frames and fetches only the rows it lists.
+    rows_loaded: bool = True
+    n_statements: int | None = None     # as saved; len(rows) when the rows are loaded

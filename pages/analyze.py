@@ -140,7 +140,7 @@ def _run(articles: list[Article], errors: list[FileError], targets: list[str]) -
     st.session_state[JUST_SAVED] = analysis_id
     params = {"analysis": analysis_id, "page": "dashboard"}
     if result.targets:
-        params["target"] = ag.opening_target(result.rows, result.targets) or result.targets[0]
+        params["target"] = ag.opening_target(ag.stance_frame(result.rows, result.targets), result.targets) or result.targets[0]
     st.switch_page(PAGE_PATHS["dashboard"], query_params=params)
 
 

@@ -20,6 +20,7 @@ from ui.common import (
     ensure_app_entry,
     evidence,
     frames,
+    full_result,
     loaded_version,
     md_escape,
     open_analysis_or_stop,
@@ -133,23 +134,27 @@ class Selections:
 
 
 analysis_id = requested_analysis() or st.session_state.get("current_analysis")
-result = open_analysis_or_stop(analysis_id)
+# Without its rows: the charts come from the stored frames and evidence fetches the rows it
+# lists, so an analysis of 300,000 statements opens in seconds (issue 12; README, "Corpus scale").
+result = open_analysis_or_stop(analysis_id, with_rows=False)
 assert analysis_id is not None
 st.session_state["current_analysis"] = analysis_id
 article_ids = [a.article_id for a in result.articles]
+tables = frames(analysis_id)
+long_df, stmts_df = tables.stance, tables.statements
 
 if requested_analysis():
     from ui.common import current_view
     view = current_view("dashboard", result.targets, article_ids)
     if "target" not in st.query_params and result.targets:   # a bare ?analysis= link
-        view = ViewState(**{**view.__dict__, "target": ag.opening_target(result.rows, result.targets)})
-    if "min" not in st.query_params and len(result.rows) < SMALL_ANALYSIS:
+        view = ViewState(**{**view.__dict__, "target": ag.opening_target(long_df, result.targets)})
+    if "min" not in st.query_params and len(stmts_df) < SMALL_ANALYSIS:
         # One article or a few: every side-taking statement is worth a bar of its own (n shows
         # how little it is); the default of two applies where there is enough to fold.
         view = ViewState(**{**view.__dict__, "min_n": 1})
 else:
     view = st.session_state.get("dashboard_last_view") or ViewState(
-        analysis=analysis_id, target=ag.opening_target(result.rows, result.targets))
+        analysis=analysis_id, target=ag.opening_target(long_df, result.targets))
 if st.session_state.get("dashboard_for") != analysis_id:
     _init_widgets(view, analysis_id)
 
@@ -183,10 +188,9 @@ with st.sidebar:
 # The target is the open tab below; the share box is filled once that is known.
 share_box = st.container()
 
-long_df, stmts_df = frames(analysis_id)
 where = (analysis_id, db_url(), loaded_version(analysis_id))
 subset = (tuple(articles), tuple(types), tuple(kinds))
-base = dash.aggregates(*where, subset, long_df, stmts_df, result.rows, len(result.articles))
+base = dash.aggregates(*where, subset, long_df, stmts_df, tables.edges, len(result.articles))
 drawn = dash.at_minimum(*where, subset, int(min_n), tuple(result.targets), base)
 data = drawn["data"]
 figs = {**drawn["figures"], **dash.overview_figures(*where, subset, base)}
@@ -346,7 +350,7 @@ with st.expander("Export"):
     c1, c2, c3 = st.columns(3)
     for col, fmt in zip((c1, c2, c3), export.FORMATS, strict=True):
         col.download_button(f"Statements as {fmt.upper()}",
-                            data=lambda fmt=fmt: export.statements_bytes(result.rows, result.targets, fmt),
+                            data=lambda fmt=fmt: export.statements_bytes(full_result(result).rows, result.targets, fmt),
                             file_name=f"stancemap-{analysis_id}.{fmt}", mime=export.MIME[fmt],
                             key=f"dashboard_export_{fmt}", on_click="ignore")
     names = [n for n, _ in figures]
@@ -357,7 +361,7 @@ with st.expander("Export"):
                        file_name=f"stancemap-{export.file_slug(chosen)}.html", mime="text/html",
                        key="dashboard_export_chart_html", on_click="ignore")
     st.download_button("Whole analysis as an HTML report",
-                       data=lambda: export.report_html(result, figures, share_link=link),
+                       data=lambda: export.report_html(full_result(result), figures, share_link=link),
                        file_name=f"stancemap-report-{analysis_id}.html", mime="text/html",
                        key="dashboard_export_report", on_click="ignore")
 

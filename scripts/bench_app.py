@@ -134,6 +134,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--statements", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--no-paste", action="store_true",
+                    help="skip paste -> dashboard (measure opening and filtering a big analysis only)")
     ap.add_argument("--no-target", action="store_true",
                     help="paste -> dashboard as a new user does it: no target typed, the app proposes them")
     ap.add_argument("--model-sentiment", default=None, help="app default sentiment model (id or folder)")
@@ -176,7 +178,9 @@ def main() -> int:
         print(f"cold start: health {t_health:.2f} s, Analyze page interactive {t_first:.2f} s "
               f"(server process launch -> Analyze button visible in an already running chromium)")
 
-        if (models_present() or custom) and EXAMPLE.exists():
+        if args.no_paste:
+            print("paste -> dashboard: skipped (--no-paste)")
+        elif (models_present() or custom) and EXAMPLE.exists():
             text = EXAMPLE.read_text(encoding="utf-8")
             times = []
             for i in range(args.repeats + 1):  # the first run loads the models: not counted
@@ -215,8 +219,18 @@ def main() -> int:
         big = replicate(base, args.statements)
         analysis_id, _ = store.save_analysis(big, db)
         print(f"filter-change analysis: {len(big.rows)} statements, {len(big.articles)} articles ({what})")
-        page.goto(f"{url}/dashboard?analysis={analysis_id}")
-        page.wait_for_selector(".js-plotly-plot .choroplethlocation", state="attached")
+        # Opening its link: first with nothing of it in the server's caches (as after a restart),
+        # then in a second, fresh browser context (another user; the server has it cached).
+        for who in ("first viewer, server cache cold", "second viewer, fresh browser context"):
+            viewer = browser.new_page(viewport={"width": 1400, "height": 1800}) if who.startswith("second") else page
+            start = time.perf_counter()
+            viewer.goto(f"{url}/dashboard?analysis={analysis_id}")
+            viewer.wait_for_selector(".js-plotly-plot .choroplethlocation", state="attached")
+            viewer.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3")
+            print(f"open the link of the {len(big.rows)}-statement analysis ({who}): "
+                  f"{time.perf_counter() - start:.2f} s (goto -> map and three charts drawn)")
+            if viewer is not page:
+                viewer.close()
         wait_idle(page)
         page.evaluate(OBSERVE_JS)
         targets = list(big.targets)

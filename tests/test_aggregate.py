@@ -108,8 +108,9 @@ def test_trend_and_outlets(result):
 
 
 def test_opening_target_skips_a_target_nobody_takes_a_side_on(result):
-    assert ag.opening_target(result.rows, result.targets) == "a ceasefire in Ukraine"   # the first, when it has sides
-    quiet = [{**r, "stance": {**r["stance"], "Donald Trump": {"label": "none", "scores": {}}}} for r in result.rows]
+    assert ag.opening_target(ag.stance_frame(result.rows), result.targets) == "a ceasefire in Ukraine"   # the first, when it has sides
+    quiet = ag.stance_frame([{**r, "stance": {**r["stance"], "Donald Trump": {"label": "none", "scores": {}}}}
+                             for r in result.rows])
     assert ag.opening_target(quiet, ["Donald Trump", *result.targets]) == "a ceasefire in Ukraine"
     assert ag.opening_target(quiet, ["Donald Trump"]) == "Donald Trump"   # nothing better: the first
     assert ag.opening_target(quiet, []) is None

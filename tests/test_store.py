@@ -144,6 +144,59 @@ def test_corrections_apply_on_load(db_url, result):
     assert len(store.list_corrections(analysis_id, db_url)) == 3
 
 
+def _same_frames(a: store.AnalysisFrames, b: store.AnalysisFrames) -> None:
+    import pandas as pd
+
+    for name in ("statements", "stance", "edges"):
+        pd.testing.assert_frame_equal(getattr(a, name).reset_index(drop=True),
+                                      getattr(b, name).reset_index(drop=True), check_dtype=False, obj=name)
+
+
+def test_stored_frames_chart_what_the_rows_say_through_every_edit(db_url, result):
+    """The dashboard charts the columnar tables saved with an analysis (a corpus opens without
+    decoding its rows): they must say exactly what the rows say, with corrections, after a
+    target is added or removed, and for an analysis saved before the tables existed."""
+    from analysis import aggregate as ag
+
+    analysis_id, token = store.save_analysis(result, db_url)
+
+    def check() -> store.AnalysisFrames:
+        frames = store.load_frames(analysis_id, db_url)
+        _same_frames(frames, store.frames_of(store.load_analysis(analysis_id, db_url)))
+        return frames
+
+    frames = check()
+    assert len(frames.statements) == 9 and set(frames.stance["target"]) == set(result.targets)
+    sid, tgt = result.rows[8]["statement_id"], result.targets[0]
+    store.save_correction(analysis_id, sid, "speaker", "Antonio Tajani", token, db_url)
+    store.save_correction(analysis_id, sid, "stance", {"target": tgt, "label": "against"}, token, db_url)
+    frames = check()
+    fixed = frames.stance[(frames.stance["statement_id"] == sid) & (frames.stance["target"] == tgt)]
+    assert fixed[["speaker", "speaker_country", "stance", "net"]].values.tolist() == [["Antonio Tajani", "ITA", "against", -1.0]]
+    assert ag.opening_target(frames.stance, result.targets) == result.targets[0]
+
+    full = store.load_analysis(analysis_id, db_url, apply_corrections=False)
+    for r in full.rows:   # what pipeline.add_targets leaves on each row
+        r["stance"]["Donald Trump"] = {"label": "favor", "scores": {"favor": 0.7, "against": 0.1, "none": 0.2}}
+    store.save_added_targets(full, ["Donald Trump"], token, db_url)
+    frames = check()
+    assert list(dict.fromkeys(frames.stance["target"])) == [*result.targets, "Donald Trump"]
+    assert store.remove_targets(analysis_id, [tgt], token, db_url) == [tgt]
+    assert tgt not in set(check().stance["target"])
+
+    from sqlalchemy import delete
+
+    with store.Session(store.get_engine(db_url)) as session, session.begin():
+        session.execute(delete(store.FrameRow).where(store.FrameRow.analysis_id == analysis_id))
+    check()   # an analysis saved before the tables: computed from its rows
+
+    light = store.load_analysis(analysis_id, db_url, with_rows=False)
+    assert light.rows == [] and not light.rows_loaded and light.n_statements == 9
+    some = store.load_statement_rows(analysis_id, [sid, "no-such-id"], db_url)
+    assert [(r["statement_id"], r["speaker"]) for r in some] == [(sid, "Antonio Tajani")]   # corrected
+    assert set(store.load_articles(analysis_id, [some[0]["article_id"]], db_url)) == {some[0]["article_id"]}
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [("speaker_type", "person", "Cannot correct"), ("country", "Atlantis", "Unknown country"),

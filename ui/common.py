@@ -84,15 +84,25 @@ def version(analysis_id: str) -> str:
 # unpickles a fresh copy on every rerun (~15 ms per object for 1,000 statements, several per
 # rerun), and pages only ever read them. Whoever needs to change one copies it first.
 @st.cache_resource(max_entries=32, ttl=600, show_spinner=False)
-def _load(analysis_id: str, url: str, ver: str) -> AnalysisResult:
-    return store.load_analysis(analysis_id, url)
+def _load(analysis_id: str, url: str, ver: str, with_rows: bool = True) -> AnalysisResult:
+    return store.load_analysis(analysis_id, url, with_rows=with_rows)
 
 
-def load_result(analysis_id: str) -> AnalysisResult:
-    """The saved analysis (cached per id and revision). Raises NotFound, also once deleted."""
+def load_result(analysis_id: str, *, with_rows: bool = True) -> AnalysisResult:
+    """The saved analysis (cached per id and revision). Raises NotFound, also once deleted.
+
+    ``with_rows=False``: without its statement rows (the dashboard charts :func:`frames` and
+    fetches the rows it lists), so a corpus of 300,000 statements opens in seconds."""
     ver = version(analysis_id)
     st.session_state.setdefault(LOADED_REVISION, {})[analysis_id] = ver
-    return _load(analysis_id, db_url(), ver)
+    return _load(analysis_id, db_url(), ver, with_rows)
+
+
+def full_result(result: AnalysisResult) -> AnalysisResult:
+    """``result`` with its rows (exports, the report): loaded on demand when it came without."""
+    if result.rows_loaded:
+        return result
+    return _load(str(result.analysis_id), db_url(), loaded_version(str(result.analysis_id)))
 
 
 def loaded_version(analysis_id: str) -> str:
@@ -100,22 +110,15 @@ def loaded_version(analysis_id: str) -> str:
     return st.session_state.get(LOADED_REVISION, {}).get(analysis_id) or version(analysis_id)
 
 
-@st.cache_resource(max_entries=64, ttl=600, show_spinner=False)
-def stance_long(analysis_id: str, url: str, ver: str) -> pd.DataFrame:
-    """(statement, target) frame of an analysis, cached: the base of every aggregate."""
-    r = _load(analysis_id, url, ver)
-    return ag.stance_frame(r.rows, r.targets)
+@st.cache_resource(max_entries=32, ttl=600, show_spinner=False)
+def _frames(analysis_id: str, url: str, ver: str) -> store.AnalysisFrames:
+    return store.load_frames(analysis_id, url)
 
 
-@st.cache_resource(max_entries=64, ttl=600, show_spinner=False)
-def statements(analysis_id: str, url: str, ver: str) -> pd.DataFrame:
-    r = _load(analysis_id, url, ver)
-    return ag.statements_frame(r.rows)
-
-
-def frames(analysis_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    v = loaded_version(analysis_id)
-    return stance_long(analysis_id, db_url(), v), statements(analysis_id, db_url(), v)
+def frames(analysis_id: str) -> store.AnalysisFrames:
+    """The analysis's statements, (statement, target) stance and mention-edge frames, cached per
+    revision: the base of every aggregate, read from the store's columnar tables."""
+    return _frames(analysis_id, db_url(), loaded_version(analysis_id))
 
 
 # Models this process has loaded: {model id: when}. Module state lives as long as the process.
@@ -211,7 +214,7 @@ def requested_analysis() -> str | None:
     return st.query_params.get("analysis") or None
 
 
-def open_analysis_or_stop(analysis_id: str | None) -> AnalysisResult:
+def open_analysis_or_stop(analysis_id: str | None, *, with_rows: bool = True) -> AnalysisResult:
     """Load the analysis the link names, or render a clear "not found" page and stop."""
     if not analysis_id:
         st.info("No analysis is open. Analyze articles on the **Analyze** page or open one from the "
@@ -220,7 +223,7 @@ def open_analysis_or_stop(analysis_id: str | None) -> AnalysisResult:
         st.page_link(PAGE_PATHS["library"], label="Open the Library")
         st.stop()
     try:
-        return load_result(analysis_id)
+        return load_result(analysis_id, with_rows=with_rows)
     except StancemapError as exc:
         st.header("Analysis not found")
         st.error(md_escape(str(exc)))
@@ -324,12 +327,20 @@ def render_context(text: str, start: int, end: int, *, width: int = 280) -> None
 
 
 def evidence(ids: Sequence[str], result: AnalysisResult, target: str | None, *, limit: int = 30) -> None:
-    """List evidence statements with speaker, kind, scores and the sentence in its article."""
-    by_id = {str(r.get("statement_id")): r for r in result.rows}
-    texts = {a.article_id: a for a in result.articles}
-    ids = [i for i in dict.fromkeys(ids) if i in by_id]
+    """List evidence statements with speaker, kind, scores and the sentence in its article
+    (an analysis loaded without rows fetches only the ``limit`` it shows, and their articles)."""
+    ids = list(dict.fromkeys(str(i) for i in ids))
+    if result.rows_loaded:
+        by_id = {str(r.get("statement_id")): r for r in result.rows}
+        ids = [i for i in ids if i in by_id]
+        texts = {a.article_id: a for a in result.articles}
+    else:   # the ids come from the analysis's own frames
+        by_id = {str(r.get("statement_id")): r
+                 for r in store.load_statement_rows(str(result.analysis_id), ids[:limit], db_url())}
+        texts = store.load_articles(str(result.analysis_id), [str(r.get("article_id")) for r in by_id.values()],
+                                    db_url())
     st.caption(f"{len(ids)} evidence statement(s)" + (f"; showing the first {limit}" if len(ids) > limit else ""))
-    for sid in ids[:limit]:
+    for sid in [i for i in ids[:limit] if i in by_id]:
         r = by_id[sid]
         art = texts.get(r.get("article_id"))
         stance = (r.get("stance") or {}).get(target or "", {}) if target else {}

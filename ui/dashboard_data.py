@@ -52,19 +52,19 @@ def _prepared(figs: dict[str, go.Figure]) -> dict[str, PreparedFigure]:
 
 @st.cache_resource(max_entries=32, ttl=600, show_spinner=False)
 def aggregates(analysis_id: str, url: str, ver: str, subset: Subset,
-               _long: pd.DataFrame, _stmts: pd.DataFrame, _rows: Any, _n_articles: int) -> dict[str, Any]:
+               _long: pd.DataFrame, _stmts: pd.DataFrame, _edges: pd.DataFrame, _n_articles: int) -> dict[str, Any]:
     """Every aggregate for every target at n >= 1 for one article / type / kind filter, and the
     headline figures of what the filter keeps (``_n_articles``: all the analysis's articles)."""
     articles, types, kinds = subset
     flt = {"articles": articles, "speaker_types": types, "kinds": kinds}
     long_all = ag.filter_frame(_long, **flt)
     stmts = ag.filter_frame(_stmts, **flt)
-    keep = set(stmts["statement_id"])
+    keep = set(stmts["statement_id"]) if any(subset) else None   # None: every statement
     return {
         "actor": ag.stance_by_actor(long_all, 1),
         "country": ag.stance_by_country(long_all, 1),
         "sentiment": ag.sentiment_by_actor(stmts, 1),
-        "network": ag.mention_network(_rows, keep=keep, min_n=1),
+        "network": ag.network_from_edges(_edges, keep=keep, min_n=1),
         "trend": ag.stance_trend(long_all, 1),
         "outlets": ag.stance_by_outlet(long_all, 1),
         "n_statements": len(stmts),
