@@ -480,6 +480,9 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
             m = _mention_ending(ctx, tokens[back - 1].end) if back >= 1 else None
             if m is not None and re.search(r"\b(?:of|from|in)\s*$", ctx.text[max(0, m.start - 6):m.start]):
                 continue  # "Johnnie Wilson, of Springfield, Va., said": a place, not the speaker
+            if m is None and opener == "including" and back >= 1:
+                # "Critics, including Green Party Leader Elizabeth May, say": the group speaks.
+                m = _generic_np(tokens, back - 1, ctx.text, ctx.mentions)
             if j - back <= 14 or relative and j - back <= 30:
                 if m is not None:
                     return m  # "Breitbart News, for one, noted"
@@ -1009,6 +1012,17 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
                         st = Statement(article.article_id, len(statements), p_start, p_end,
                                        original[p_start:p_end], StatementKind.DIRECT_QUOTE.value, seg.section,
                                        None, None, lead, 0.5, seg.paragraph)
+                        statements.append(st)
+                        prev_direct = st
+                        continue
+                    elif (statements and statements[-1].kind == StatementKind.INDIRECT_QUOTE.value
+                          and statements[-1].speaker and real[0][0] - p_start <= 1
+                          and quoted >= 0.8 * (p_end - p_start) and seg.paragraph - statements[-1].paragraph == 1):
+                        # 'Mayor Don Iveson said the city would act.' then a paragraph that is
+                        # only a quotation: his words, as a reader takes them.
+                        st = Statement(article.article_id, len(statements), p_start, p_end,
+                                       original[p_start:p_end], StatementKind.DIRECT_QUOTE.value, seg.section,
+                                       None, None, statements[-1].speaker, 0.5, seg.paragraph)
                         statements.append(st)
                         prev_direct = st
                         continue

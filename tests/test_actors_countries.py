@@ -523,6 +523,12 @@ def test_british_politics_every_speaker_by_full_name_with_gbr() -> None:
     ("Donald Trump, the Republican presidential nominee, spoke in Ohio. Hillary Clinton campaigned in "
      "Iowa. The GOP candidate said the polls were rigged.", ["Donald Trump", "Donald Trump"],
      {"Donald Trump": ("person", "presidential nominee")}),
+    # A paragraph that is only a quotation, after a paragraph reporting someone's words: theirs.
+    ('Mayor Don Iveson said the city would act.\n\n"We cannot wait any longer. The budget is ready."\n\n'
+     "Council will vote on Tuesday.", ["Don Iveson", "Don Iveson"], {"Don Iveson": ("person", "mayor")}),
+    # "Critics, including X, say": the group speaks, not X.
+    ("Critics, including Green Party Leader Elizabeth May, say the project is reckless.", ["critics"],
+     {"critics": ("group", None)}),
     # ... and one the article never names is a voice, typed group, not a person to chart by name.
     ("The judge said the case would go ahead. One questioner said the plan was a mistake.",
      ["The judge", "one questioner"], {"The judge": ("group", "judge"), "one questioner": ("group", None)}),
