@@ -41,8 +41,10 @@ KIND_NAMES: dict[str, str] = {"direct_quote": "direct quote", "indirect_quote": 
                               "narrative": "narrative"}
 UNATTRIBUTED = "(unattributed)"
 
+# No statement text: the charts never read it (evidence fetches its rows), and it is most of
+# the bytes of a corpus's frames.
 STATEMENT_COLUMNS: tuple[str, ...] = (
-    "statement_id", "article_id", "article_title", "published", "source", "start", "end", "text",
+    "statement_id", "article_id", "article_title", "published", "source", "start", "end",
     "kind", "speaker", "speaker_type", "speaker_country", "sentiment", "sent_negative",
     "sent_neutral", "sent_positive", "sent_net", "sent_conf",
 )
@@ -85,7 +87,7 @@ def statements_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
             "statement_id": str(r.get("statement_id")), "article_id": r.get("article_id"),
             "article_title": r.get("article_title"), "published": r.get("published"),
             "source": r.get("source"), "start": r.get("start"), "end": r.get("end"),
-            "text": r.get("text") or "", "kind": r.get("kind"), "speaker": r.get("speaker"),
+            "kind": r.get("kind"), "speaker": r.get("speaker"),
             "speaker_type": r.get("speaker_type"), "speaker_country": r.get("speaker_country"),
             "sentiment": label, "sent_negative": neg, "sent_neutral": neu, "sent_positive": pos,
             "sent_net": pos - neg, "sent_conf": max(neg, neu, pos),
@@ -197,13 +199,17 @@ def _group_stance(df: pd.DataFrame, keys: list[str], min_n: int) -> pd.DataFrame
     cols = keys + list(AGG_COLUMNS) + ["n_all", "on_target"]
     if df.empty:
         return pd.DataFrame(columns=cols)
+    # Only the columns used: every copy below would otherwise take all 25 (a third of the time
+    # on 600,000 rows).
+    df = df[list(dict.fromkeys([*keys, "net", "stance", "statement_id"]))]
+    stance = df["stance"]
     work = df.assign(_u=(df["net"] + 1.0) / 2.0,
-                     _f=(df["stance"] == "favor").astype(int),
-                     _a=(df["stance"] == "against").astype(int),
-                     _o=(df["stance"] == "none").astype(int))
+                     _f=(stance == "favor").astype(int),
+                     _a=(stance == "against").astype(int),
+                     _o=(stance == "none").astype(int))
     counts = work.groupby(keys, sort=False, dropna=True).agg(
         n_all=("net", "size"), favor=("_f", "sum"), against=("_a", "sum"), none=("_o", "sum")).reset_index()
-    sided = work[work["stance"].isin(("favor", "against"))]
+    sided = work[(work["_f"] + work["_a"]) > 0]
     if sided.empty:
         return pd.DataFrame(columns=cols)
     out = sided.groupby(keys, sort=False, dropna=True).agg(
@@ -353,7 +359,9 @@ def mention_network(rows: Sequence[dict[str, Any]], keep: set[str] | None = None
 def stance_trend(df: pd.DataFrame, min_n: int = 1) -> pd.DataFrame:
     """Per (target, published date): n, net stance, interval, statement_ids (dated rows only)."""
     d = df[df["published"].notna() & (df["published"] != "")]
-    d = d.assign(date=pd.to_datetime(d["published"].astype(str).str[:10], errors="coerce"))
+    day = d["published"].astype(str).str[:10]
+    dates = dict(zip(uniq := day.unique(), pd.to_datetime(pd.Series(uniq), errors="coerce"), strict=True))
+    d = d.assign(date=day.map(dates))   # parsed once per distinct day, not per row
     d = d[d["date"].notna()]
     out = _group_stance(d, ["target", "date"], min_n)
     return out.sort_values(["target", "date"]).reset_index(drop=True)

@@ -453,8 +453,9 @@ def load_analysis(analysis_id: str, db_url: str | None = None, *, apply_correcti
                   with_rows: bool = True) -> AnalysisResult:
     """Load a saved analysis, with user corrections applied to its rows.
 
-    ``with_rows=False`` leaves ``rows`` empty (``rows_loaded`` False): the dashboard of a corpus
-    reads :func:`load_frames` and fetches the rows it shows with :func:`load_statement_rows`.
+    ``with_rows=False`` leaves ``rows`` empty (``rows_loaded`` False) and the articles' ``text``
+    blank: the dashboard of a corpus reads :func:`load_frames` and fetches the rows and texts it
+    shows with :func:`load_statement_rows` and :func:`load_articles`.
     Raises :class:`NotFound` for a malformed id (never sent to the database) or an unknown one.
     """
     if not is_valid_id(analysis_id):
@@ -464,11 +465,13 @@ def load_analysis(analysis_id: str, db_url: str | None = None, *, apply_correcti
         head = session.get(AnalysisRow, analysis_id)
         if head is None:
             raise _not_found(analysis_id)
+        # Without rows, without article texts too (evidence fetches the few it shows).
+        fields = [ArticleRow.article_id, ArticleRow.title, ArticleRow.source, ArticleRow.published, ArticleRow.url]
         articles = [
-            Article(article_id=a.article_id, text=a.text, title=a.title, source=a.source,
+            Article(article_id=a.article_id, text=a.text if with_rows else "", title=a.title, source=a.source,
                     published=a.published, url=a.url)
-            for a in session.scalars(select(ArticleRow).where(ArticleRow.analysis_id == analysis_id)
-                                     .order_by(ArticleRow.position))
+            for a in session.execute(select(*fields, *([ArticleRow.text] if with_rows else []))
+                                     .where(ArticleRow.analysis_id == analysis_id).order_by(ArticleRow.position))
         ]
         rows = [dict(s.row) for s in session.scalars(
             select(StatementRow).where(StatementRow.analysis_id == analysis_id).order_by(StatementRow.position))
@@ -505,8 +508,9 @@ def _parquet(df: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def _unparquet(data: bytes) -> pd.DataFrame:
-    return ag._plain_strings(pd.read_parquet(io.BytesIO(data)))
+def _unparquet(data: bytes, name: str) -> pd.DataFrame:
+    # Only today's columns are read: tables saved by an earlier version may hold more.
+    return ag._plain_strings(pd.read_parquet(io.BytesIO(data), columns=list(_FRAME_COLUMNS[name])))
 
 
 @dataclass(frozen=True)
@@ -544,7 +548,7 @@ def load_frames(analysis_id: str, db_url: str | None = None) -> AnalysisFrames:
         if set(stored) != set(FRAME_NAMES):
             return frames_of(load_analysis(analysis_id, db_url))
         targets = list(head.targets or [])
-        statements, scores, edges = (_unparquet(stored[n]) for n in FRAME_NAMES)
+        statements, scores, edges = (_unparquet(stored[n], n) for n in FRAME_NAMES)
         corrections = _corrections(session, analysis_id)
         if corrections:
             ids = sorted({str(c["statement_id"]) for c in corrections})
@@ -572,7 +576,7 @@ def _store_frame(session: Session, analysis_id: str, name: str, df: pd.DataFrame
 
 def _stored_frame(session: Session, analysis_id: str, name: str) -> pd.DataFrame | None:
     data = session.scalar(select(FrameRow.data).where(FrameRow.analysis_id == analysis_id, FrameRow.name == name))
-    return None if data is None else _unparquet(data)
+    return None if data is None else _unparquet(data, name)
 
 
 def load_statement_rows(analysis_id: str, statement_ids: Sequence[str], db_url: str | None = None) -> list[dict[str, Any]]:
