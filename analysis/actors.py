@@ -750,6 +750,12 @@ def _role_context(text: str, mentions: list[Mention]) -> None:
             m.country, m.evidence = "USA", "text"
             m.type = ActorType.PERSON.value
         ap = _APPOSITIVE.match(after)
+        # An appositive closes ("Chelsea Clinton, the senator's daughter, said"); a role that runs
+        # on into a verb is the next clause's subject ("in Chelsea, the mayor also said"), and a
+        # name after "in" or "at" is a place.
+        if ap and (not re.match(r"\s*(?:[,.;:)\u2013\u2014]|$|(?:of|for|at|in|and|to|from|who)\b)", after[ap.end():])
+                   or re.search(r"\b(?:in|at|near)\s+$", text[max(0, m.start - 6):m.start])):
+            ap = None
         if ap:
             m.type = ActorType.PERSON.value
             m.role = m.role or ap.group("role")

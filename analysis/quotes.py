@@ -643,6 +643,13 @@ def _attributions(ctx: _Context, seg_start: int, seg_end: int,
     return out
 
 
+# Words before a colon that head a note, not a speaker ("Correction: An earlier version ...").
+_NOT_LABELS: frozenset[str] = frozenset({
+    "correction", "corrections", "update", "updated", "clarification", "note", "photo", "photos",
+    "video", "watch", "listen", "related", "source", "sources", "credit", "advertisement", "disclosure",
+    "editor", "editors", "transcript", "background", "analysis", "opinion", "exclusive", "breaking"})
+
+
 def _speaker_label(ctx: _Context, tokens: list[Token], seg_start: int,
                    quotes: list[tuple[int, int]]) -> _Attr | None:
     """A name and a colon that open a segment: "PENCE: Well, look, ..." in a transcript,
@@ -661,7 +668,8 @@ def _speaker_label(ctx: _Context, tokens: list[Token], seg_start: int,
             return None
         m = _mention_ending(ctx, tokens[k - 1].end)
         if (m is None or m.kind != "name" or m.type not in (ActorType.PERSON.value, ActorType.ORGANIZATION.value)
-                or not re.fullmatch(r"[\s\"“‘']*", ctx.text[seg_start:m.start])):
+                or not re.fullmatch(r"[\s\"“‘']*", ctx.text[seg_start:m.start])
+                or m.name.lower() in _NOT_LABELS):
             return None
         cue = Span(tokens[k].start, tokens[k].end, ":")
         return _Attr(cue, k, m, True, False, False)

@@ -529,6 +529,11 @@ def test_british_politics_every_speaker_by_full_name_with_gbr() -> None:
     # "Critics, including X, say": the group speaks, not X.
     ("Critics, including Green Party Leader Elizabeth May, say the project is reckless.", ["critics"],
      {"critics": ("group", None)}),
+    # A place before a role that runs on into its verb is no person with that role.
+    ("Mayor Bill de Blasio visited the site. At a press conference in Chelsea, the mayor also said "
+     "that it was too early to tell.", ["Bill de Blasio"], {"Bill de Blasio": ("person", "mayor")}),
+    # A note's heading is no transcript label.
+    ("Correction: An earlier version of this article listed the wrong date.", [], {}),
     # ... and one the article never names is a voice, typed group, not a person to chart by name.
     ("The judge said the case would go ahead. One questioner said the plan was a mistake.",
      ["The judge", "one questioner"], {"The judge": ("group", "judge"), "one questioner": ("group", None)}),
