@@ -729,6 +729,59 @@ def _owner(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> str | N
     return None
 
 
+# "the group said": nouns that take up the organisation named just before.
+_BODY_ANAPHORA: frozenset[str] = frozenset({"group", "company", "firm", "organization", "organisation",
+                                            "foundation", "charity", "nonprofit"})
+
+
+_PUBLIC_BODY_WORDS: frozenset[str] = frozenset({
+    "agency", "department", "ministry", "commission", "committee", "council", "court", "party",
+    "parliament", "congress", "senate", "house", "office", "administration", "government", "police",
+    "army", "navy", "bureau", "service", "authority", "assembly", "cabinet", "kremlin", "pentagon"})
+
+
+def _public_body(name: str) -> bool:
+    """A government, party or international body: never "the company" or "the group"."""
+    low = name.lower()
+    low = low[4:] if low.startswith("the ") else low
+    return (low in C.GOVERNMENT_BODIES or low in C.INTERNATIONAL_BODIES
+            or any(w in _PUBLIC_BODY_WORDS for w in low.split()))
+
+
+def _message_author(ctx: _Context, m: Mention, head: str) -> str | None:
+    """Who issued the message a definite "the statement" / "the letter" takes up, from the last
+    sentences before it: "<author> issued / provided / sent ... a <message>" or "a <message>
+    issued / sent by <author>"."""
+    window_start = max(0, m.start - 1200)
+    before = ctx.text[window_start:m.start]
+    verbs = r"(?:issued|released|provided|sent|wrote|put\s+out|posted|published|signed|delivered)"
+    found: list[tuple[int, str]] = []
+    for hit in re.finditer(verbs + r"\s+(?:\w+\s+){0,3}?" + head + r"\b", before):
+        at = window_start + hit.start()
+        author = next((c for c in reversed(ctx.mentions) if c.end <= at and at - c.end <= 40 and c.actor
+                       and c.kind in ("name", "pronoun") and not c.in_quote), None)
+        # Not one of several ("Trump and Ryan issued a statement"): that is no one speaker.
+        if (author is not None and author.kind == "name"
+                and not re.search(r"(?:\band|,|&)\s*$", ctx.text[max(0, author.start - 6):author.start])):
+            found.append((at, author))
+    for hit in re.finditer(head + r"\s+" + verbs + r"\s+by\s+", before):
+        at = window_start + hit.end()
+        author = next((c for c in ctx.mentions if at <= c.start <= at + 6 and c.actor and c.kind == "name"), None)
+        if author is not None:
+            found.append((at, author))
+    if not found:
+        return None
+    author = max(found, key=lambda f: f[0])[1]
+    info = ctx.table.actors.get(author.actor or "")
+    if re.match(r"['’]?s?\s+campaign\b", ctx.text[author.end:author.end + 12]) and info and info.get("type") == ActorType.PERSON.value:
+        # "a statement issued by the Sanders campaign": the campaign, as quotes._owner names it.
+        name = f"{author.actor} campaign"
+        country, evidence = ctx.table.country_of(author.actor) if author.actor else (None, None)
+        ctx.table.add(name, m, type_=ActorType.ORGANIZATION.value, country=country, evidence=evidence)
+        return name
+    return author.actor if info and info.get("type") else None
+
+
 def _named_by_role(ctx: _Context, m: Mention) -> str | None:
     """The person the article named with the role of a definite description: "the governor"
     after "Gov. Brian Kemp", "The Republican presidential nominee" after "Donald Trump, the
@@ -789,6 +842,23 @@ def _resolve(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> tuple
                         and ctx.table.actors.get(cand.actor, {}).get("type") == ActorType.ORGANIZATION.value
                         and head in cand.actor.lower().split()):
                     return cand.actor, ActorType.ORGANIZATION.value
+        definite = re.match(r"the\s+(?:\w+\s+)?$", m.text[:-len(head)].lower() if head else "") is not None
+        if definite and head in _BODY_ANAPHORA:
+            # "the group said" after "The Trayvon Martin Foundation ...": the body named last,
+            # if one was named in the last few sentences.
+            for cand in reversed(ctx.mentions):
+                if cand.start >= m.start or m.start - cand.start > 1200:
+                    continue
+                if (cand.kind == "name" and cand.actor and not cand.in_quote
+                        and ctx.table.actors.get(cand.actor, {}).get("type") == ActorType.ORGANIZATION.value
+                        and not _public_body(cand.actor)):
+                    return cand.actor, ActorType.ORGANIZATION.value
+        if definite and head in MESSAGE_NOUNS:
+            # "the statement said" after "Cook provided a written statement" or "a statement
+            # issued by the Sanders campaign": the message speaks for its author.
+            author = _message_author(ctx, m, head)
+            if author is not None:
+                return author, ctx.table.actors.get(author, {}).get("type")
         if head in OWNED_BODIES:
             owner = _owner(ctx, m, seg_index, seg_start)
             if owner is not None:

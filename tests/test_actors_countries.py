@@ -534,6 +534,17 @@ def test_british_politics_every_speaker_by_full_name_with_gbr() -> None:
      "that it was too early to tell.", ["Bill de Blasio"], {"Bill de Blasio": ("person", "mayor")}),
     # A note's heading is no transcript label.
     ("Correction: An earlier version of this article listed the wrong date.", [], {}),
+    # "the group", "the statement": the body named just before, the author of the message.
+    ('The Trayvon Martin Foundation did not comment on the case. "We are focused on our mission," the group '
+     'said.', ["Trayvon Martin Foundation"], {"Trayvon Martin Foundation": ("organization", None)}),
+    ('The Times said Tim Cook provided a written statement. "His use of email was proper," the statement said.',
+     ["Times", "Tim Cook"], {"Tim Cook": ("person", None)}),
+    ("Bernie Sanders spoke in Vermont. A statement issued by the Sanders campaign was brief. The statement "
+     "said voters should decide.", ["Bernie Sanders", "Bernie Sanders campaign"],
+     {"Bernie Sanders campaign": ("organization", None)}),
+    # Two authors are no one speaker: the statement stays the statement.
+    ("Trump and Ryan issued a statement. The statement said they agreed.", ["statement"],
+     {"statement": ("organization", None)}),
     # ... and one the article never names is a voice, typed group, not a person to chart by name.
     ("The judge said the case would go ahead. One questioner said the plan was a mistake.",
      ["The judge", "one questioner"], {"The judge": ("group", "judge"), "one questioner": ("group", None)}),
