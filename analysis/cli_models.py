@@ -52,9 +52,6 @@ def register(sub: Any) -> None:
                         "(default) runs one after the other, as the bundled model was made")
     p.add_argument("--init", type=Path, default=None,
                    help="stance news stage: the general-stage adapter folder to start from")
-    p.add_argument("--sided-repeat", type=int, default=None,
-                   help="stance news stage: extra copies of pairs whose statement is favor toward one "
-                        "target and against another (default: the shipped config's)")
     p.set_defaults(func=run_train)
 
     p = sub.add_parser("eval", help="print dev metrics (held-out topics only)")
@@ -204,8 +201,6 @@ def run_train(args: argparse.Namespace) -> int:
             cfg = dataclasses.replace(cfg, epochs=args.epochs)
         if args.limit:
             cfg = dataclasses.replace(cfg, limit=args.limit)
-        if args.sided_repeat is not None and cfg.stage == "news":
-            cfg = dataclasses.replace(cfg, sided_repeat=args.sided_repeat)
         return cfg
 
     out = args.out

@@ -43,10 +43,6 @@ class TrainConfig:
     news_repeat: int = 2          # each news example this many times (one copy may drop context)
     replay: int = 6000            # general-mixture examples replayed in the news stage
     no_context_share: float = 0.25  # of the repeated news copies, read without context
-    # Extra copies of the pairs whose statement is labelled favor toward one target and against
-    # another ("explained why he backs Trump over Clinton"): the examples that teach the model
-    # to read the target, not the statement's tone.
-    sided_repeat: int = 0
 
 
 DEFAULTS: dict[str, TrainConfig] = {
@@ -87,12 +83,8 @@ def _news_stance_inputs(data: Path, cfg: TrainConfig) -> tuple[list[tuple[str, s
         raise ValueError("no news stance labels found (labels/news_stance/train.jsonl)")
     pairs: list[tuple[str, str | None]] = []
     labels: list[int] = []
-    sides: dict[tuple[str, str], set[str]] = {}
     for ex in news:
-        sides.setdefault((ex.article, ex.text), set()).add(ex.label)
-    for ex in news:
-        two_sided = {"favor", "against"} <= sides[(ex.article, ex.text)] and ex.label != "none"
-        for copy in range(cfg.news_repeat + (cfg.sided_repeat if two_sided else 0)):
+        for copy in range(cfg.news_repeat):
             drop = copy > 0 and rng.random() < cfg.no_context_share
             pairs.append((ex.target, stance_second_segment(ex.text, None if drop else ex.context)))
             labels.append(STANCE_LABELS.index(ex.label))
