@@ -202,14 +202,12 @@ share_box = st.container()
 
 where = (analysis_id, db_url(), loaded_version(analysis_id))
 subset = (tuple(articles), tuple(types), tuple(kinds))
-base = dash.aggregates(*where, subset, long_df, stmts_df, tables.edges, len(result.articles))
-drawn = dash.at_minimum(*where, subset, int(min_n), tuple(result.targets), base)
-data = drawn["data"]
-figs = {**drawn["figures"], **dash.overview_figures(*where, subset, base)}
+# Only what the open section draws is computed (and cached for every viewer); the rest waits.
+view_data = dash.DashboardView(where, subset, int(min_n), result.targets, long_df, stmts_df, tables.edges)
 
 # The headline counts what the filters keep ("5 of 21"), so it agrees with the charts below.
 everything = ag.headline(stmts_df, len(result.articles))
-shown = base["headline"]
+shown = dash.headline(*where, subset, stmts_df, len(result.articles))
 filtered = bool(articles or types or kinds)
 for column, (key, label) in zip(st.columns(4), (("articles", "Articles"), ("statements", "Statements"),
                                                  ("speakers", "Speakers"), ("countries", "Countries")), strict=True):
@@ -219,15 +217,18 @@ for column, (key, label) in zip(st.columns(4), (("articles", "Articles"), ("stat
 cfg = charts.PLOTLY_CONFIG
 dated = any(a.published for a in result.articles)
 sourced = any(a.source for a in result.articles)
-# Every chart of the view, drawn or not, for the export section and the report.
-figures: list[tuple[str, Any]] = [
-    *[(f"{name} — {t}", drawn["target_figures"][t][k]) for t in result.targets
-      for k, name in (("actor", "Stance by actor"), ("map", "Stance by country (map)"),
-                      ("country", "Stance by country (ranked)"))],
-    ("Actor × target", figs["heatmap"]), ("Sentiment by actor", figs["sentiment"]),
-    ("Who talks about whom", figs["network"]),
-    *([("Trend", figs["trend"])] if dated else []), *([("Outlets", figs["outlets"])] if sourced else []),
-]
+# Every chart of the view, drawn or not, for the export section and the report: by name, each
+# figure made only when an export asks for it.
+chart_makers: dict[str, Any] = {
+    **{f"{name} — {t}": (lambda t=t, k=k: view_data.target_figure(t, k)) for t in result.targets
+       for k, name in (("actor", "Stance by actor"), ("map", "Stance by country (map)"),
+                       ("country", "Stance by country (ranked)"))},
+    "Actor × target": lambda: view_data.section_figure("heatmap"),
+    "Sentiment by actor": lambda: view_data.section_figure("sentiment"),
+    "Who talks about whom": lambda: view_data.section_figure("network"),
+    **({"Trend": lambda: view_data.section_figure("trend")} if dated else {}),
+    **({"Outlets": lambda: view_data.section_figure("outlets")} if sourced else {}),
+}
 
 
 def shares_table(shares: pd.DataFrame, confusion: dict[str, Any] | None) -> None:
@@ -283,7 +284,7 @@ if section == "stance":
             for i, (tab, tgt) in enumerate(zip(tabs, result.targets, strict=True)):
                 if not tab.open:
                     continue
-                data_t, figs_t = drawn["per_target"][tgt], drawn["target_figures"][tgt]
+                data_t = view_data.per_target(tgt)
                 with tab:
                     on_tgt = long_df[long_df["target"] == tgt]
                     scored, sided = len(on_tgt), int(on_tgt["stance"].isin(("favor", "against")).sum())
@@ -294,42 +295,44 @@ if section == "stance":
                         f"the map shows every country with a side-taking statement."))
                     left, right = st.columns(2)
                     with left:
-                        ev_actor = draw(figs_t["actor"], f"actor_{i}")
+                        ev_actor = draw(view_data.target_figure(tgt, "actor"), f"actor_{i}")
                     with right:
-                        ev_map = draw(figs_t["map"], f"map_{i}")
+                        ev_map = draw(view_data.target_figure(tgt, "map"), f"map_{i}")
                     sel.add(f"actor@{i}", ev_actor, data_t["actor"], ["speaker"], tgt)
                     sel.add(f"map@{i}", ev_map, data_t["map"], ["speaker_country"], tgt)
-                    ev_cbar = draw(figs_t["country"], f"country_{i}")
+                    ev_cbar = draw(view_data.target_figure(tgt, "country"), f"country_{i}")
                     sel.add(f"country@{i}", ev_cbar, data_t["country"], ["speaker_country"], tgt)
                     shares_table(dash.target_shares(*where, tgt, long_df, result.settings.get("stance_confusion")),
                                  result.settings.get("stance_confusion"))
 
 elif section == "matrix":
     with sections[1]:
-        ev_heat = draw(figs["heatmap"], "heatmap")
+        ev_heat = draw(view_data.section_figure("heatmap"), "heatmap")
+        actor_data = view_data.data("actor")
         # plotly.js emits no selection event for heatmap cells, so the cell's evidence is one pick away.
-        cells = [f"{a}|{t}" for a, t in zip(data["actor"]["speaker"], data["actor"]["target"], strict=True)]
+        cells = [f"{a}|{t}" for a, t in zip(actor_data["speaker"], actor_data["target"], strict=True)]
         cell = st.selectbox("Evidence for a cell", cells, index=None, key="dashboard_cell",
                             placeholder="actor → target", format_func=lambda c: c.replace("|", " → "))
-        sel.add("cell", None, data["actor"], ["speaker", "target"], None,
+        sel.add("cell", None, actor_data, ["speaker", "target"], None,
                 live=selected_keys(ev_heat) or ([cell] if cell else []))
 
 elif section == "mentions":
     with sections[2]:
         left, right = st.columns(2)
         with left:
-            ev_sent = draw(figs["sentiment"], "sentiment")
+            ev_sent = draw(view_data.section_figure("sentiment"), "sentiment")
         with right:
-            ev_net = draw(figs["network"], "network")
-            if len(data["network"]):
+            ev_net = draw(view_data.section_figure("network"), "network")
+            network = view_data.data("network")
+            if len(network):
                 with st.expander("The links as a table"):
-                    st.dataframe(data["network"].sort_values("n", ascending=False)
+                    st.dataframe(network.sort_values("n", ascending=False)
                                  .rename(columns={"source": "speaker", "target": "mentions", "n": "statements",
                                                   "net": "mention sentiment"})
                                  [["speaker", "mentions", "statements", "mention sentiment"]],
                                  hide_index=True)
-        sel.add("sentiment", ev_sent, data["sentiment"], ["speaker"], target)
-        sel.add("network", ev_net, data["network"], ["source", "target"], target)
+        sel.add("sentiment", ev_sent, view_data.data("sentiment"), ["speaker"], target)
+        sel.add("network", ev_net, network, ["source", "target"], target)
 
 else:
     with sections[3]:
@@ -344,11 +347,11 @@ else:
         left, right = st.columns(2)
         if dated:
             with left:
-                draw(figs["trend"], "trend", selectable=False)
+                draw(view_data.section_figure("trend"), "trend", selectable=False)
         if sourced:
             with right:
-                ev_out = draw(figs["outlets"], "outlets")
-            sel.add("outlets", ev_out, data["outlets"], ["source", "target"], None)
+                ev_out = draw(view_data.section_figure("outlets"), "outlets")
+            sel.add("outlets", ev_out, view_data.data("outlets"), ["source", "target"], None)
 
 focus = sel.fill(result)
 view = ViewState(page="dashboard", analysis=analysis_id, target=target, articles=tuple(articles),
@@ -365,15 +368,14 @@ with st.expander("Export"):
                             data=lambda fmt=fmt: export.statements_bytes(full_result(result).rows, result.targets, fmt),
                             file_name=f"stancemap-{analysis_id}.{fmt}", mime=export.MIME[fmt],
                             key=f"dashboard_export_{fmt}", on_click="ignore")
-    names = [n for n, _ in figures]
-    chosen = st.selectbox("Chart", names, key="dashboard_export_chart")
-    fig_by_name = dict(figures)
+    chosen = st.selectbox("Chart", list(chart_makers), key="dashboard_export_chart")
     st.download_button("Chart as standalone HTML",
-                       data=lambda: export.chart_html(fig_by_name[chosen], title=chosen),
+                       data=lambda: export.chart_html(chart_makers[chosen](), title=chosen),
                        file_name=f"stancemap-{export.file_slug(chosen)}.html", mime="text/html",
                        key="dashboard_export_chart_html", on_click="ignore")
     st.download_button("Whole analysis as an HTML report",
-                       data=lambda: export.report_html(full_result(result), figures, share_link=link),
+                       data=lambda: export.report_html(full_result(result), [(n, make()) for n, make in chart_makers.items()],
+                                                       share_link=link),
                        file_name=f"stancemap-report-{analysis_id}.html", mime="text/html",
                        key="dashboard_export_report", on_click="ignore")
 
