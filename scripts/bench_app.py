@@ -291,11 +291,15 @@ def main() -> int:
                 page.wait_for_function("s => (new URLSearchParams(location.search).get('section') || '') === s",
                                        arg=key)
                 took_sec.append(settle(page))
-            if i:  # the first round fills the per-filter caches of the session: not counted
+            if i:  # the first round fills the process-wide per-filter caches: reported apart
                 switch.append(took)
                 minimum.append(took_min)
                 kind.append(took_kind)
                 section.extend(took_sec)
+            else:
+                print(f"first use of each setting (nothing cached yet): target switch {took:.2f} s, minimum "
+                      f"{cut} {took_min:.2f} s, direct quotes only {took_kind:.2f} s, section switch "
+                      f"{took_sec[0]:.2f} s / back {took_sec[1]:.2f} s")
         for name, times in (("target switch (tab)", switch), (f"minimum statements 1 <-> {cut}", minimum),
                             ("statement kind all <-> direct quotes", kind),
                             ("section switch (Stance <-> Sentiment and mentions)", section)):
