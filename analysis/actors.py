@@ -862,11 +862,11 @@ def _full_name_for(m: Mention, named: list[tuple[int, str, str | None]]) -> str:
 
 # Words two roles share in news: "the GOP candidate" is the person named "the Republican
 # presidential nominee".
-_ROLE_SYNONYMS: dict[str, str] = {"candidate": "nominee", "gop": "republican", "democrat": "democratic"}
+ROLE_SYNONYMS: dict[str, str] = {"candidate": "nominee", "gop": "republican", "democrat": "democratic"}
 
 
 def _role_words(role: str) -> str:
-    return " ".join(_ROLE_SYNONYMS.get(w, w) for w in role.lower().split())
+    return " ".join(ROLE_SYNONYMS.get(w, w) for w in role.lower().split())
 
 
 def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] | None = None) -> ActorTable:

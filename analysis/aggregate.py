@@ -102,6 +102,10 @@ def _plain_strings(df: pd.DataFrame) -> pd.DataFrame:
     return df.astype({c: object for c in text}) if text else df
 
 
+SCORE_COLUMNS: tuple[str, ...] = ("_i", "target", "stance", "p_favor", "p_against", "p_none", "net",
+                                  "stance_conf")
+
+
 def stance_scores_frame(rows: Sequence[dict[str, Any]], targets: Sequence[str] | None = None,
                         offset: int = 0) -> pd.DataFrame:
     """The stance half of :func:`stance_frame`: one row per (statement, target) with ``_i``, the
@@ -128,10 +132,6 @@ def stance_scores_frame(rows: Sequence[dict[str, Any]], targets: Sequence[str] |
                             "p_against": ag, "p_none": no, "net": fav - ag,
                             "stance_conf": max(fav, ag, no)})
     return pd.DataFrame.from_records(records, columns=list(SCORE_COLUMNS))
-
-
-SCORE_COLUMNS: tuple[str, ...] = ("_i", "target", "stance", "p_favor", "p_against", "p_none", "net",
-                                  "stance_conf")
 
 
 def join_stance(statements: pd.DataFrame, scores: pd.DataFrame,
@@ -359,9 +359,8 @@ def mention_network(rows: Sequence[dict[str, Any]], keep: set[str] | None = None
 def stance_trend(df: pd.DataFrame, min_n: int = 1) -> pd.DataFrame:
     """Per (target, published date): n, net stance, interval, statement_ids (dated rows only)."""
     d = df[df["published"].notna() & (df["published"] != "")]
-    day = d["published"].astype(str).str[:10]
-    dates = dict(zip(uniq := day.unique(), pd.to_datetime(pd.Series(uniq), errors="coerce"), strict=True))
-    d = d.assign(date=day.map(dates))   # parsed once per distinct day, not per row
+    # to_datetime parses each distinct day once (its cache), however many rows share it.
+    d = d.assign(date=pd.to_datetime(d["published"].astype(str).str[:10], errors="coerce", cache=True))
     d = d[d["date"].notna()]
     out = _group_stance(d, ["target", "date"], min_n)
     return out.sort_values(["target", "date"]).reset_index(drop=True)

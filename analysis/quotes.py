@@ -36,6 +36,7 @@ from .actors import (
     PEOPLE_NOUNS,
     PRONOUNS,
     ROLE_HEADS,
+    ROLE_SYNONYMS,
     ROLE_WORDS,
     SKIP_BEFORE_CUE,
     ActorTable,
@@ -792,9 +793,10 @@ def _named_by_role(ctx: _Context, m: Mention) -> str | None:
     words = [w for w in words if w not in {"the", "former", "then", "current", "new"}]
     if not words:
         return None
-    same = {"candidate": "nominee"}
-    head, qualifiers = same.get(words[-1], words[-1]), words[:-1]
-    party = {"gop": "republican", "democrat": "democratic", "dem": "democratic"}
+    # The role words actors.resolve_names treats as one ("candidate" = "nominee", "GOP" =
+    # "Republican"), and "Dem" (a US party word here; a British one in "Lib Dem" there).
+    syn = {**ROLE_SYNONYMS, "dem": "democratic"}
+    head, qualifiers = syn.get(words[-1], words[-1]), words[:-1]
     fits: list[tuple[int, str]] = []
     for cand in ctx.mentions:
         if cand.start >= m.start or cand.kind != "name" or not cand.actor:
@@ -808,8 +810,8 @@ def _named_by_role(ctx: _Context, m: Mention) -> str | None:
         after = ctx.text[cand.end:cand.end + 70].lower()
         if after.startswith(","):
             have += " " + after.split(",")[1]
-        have_words = {same.get(w, party.get(w, w)) for w in re.findall(r"[\w\-]+", have)}
-        if head in have_words and all(party.get(q, q) in have_words for q in qualifiers):
+        have_words = {syn.get(w, w) for w in re.findall(r"[\w\-]+", have)}
+        if head in have_words and all(syn.get(q, q) in have_words for q in qualifiers):
             fits.append((cand.start, cand.actor))
     if not fits or not qualifiers and len({a for _, a in fits}) > 1:
         return None   # nobody, or "the candidate" with two candidates named: no guess

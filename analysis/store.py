@@ -442,6 +442,13 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _article(a: Any) -> Article:
+    """An :class:`Article` from an ``articles`` row, or from a selection of its columns without
+    ``text`` (then blank)."""
+    return Article(article_id=a.article_id, text=getattr(a, "text", ""), title=a.title, source=a.source,
+                   published=a.published, url=a.url)
+
+
 def _actors(session: Session, analysis_id: str) -> list[Actor]:
     return [Actor(name=a.name, type=a.type, country=a.country, role=a.role, aliases=tuple(a.aliases or ()),
                   country_evidence=a.country_evidence)
@@ -468,8 +475,7 @@ def load_analysis(analysis_id: str, db_url: str | None = None, *, apply_correcti
         # Without rows, without article texts too (evidence fetches the few it shows).
         fields = [ArticleRow.article_id, ArticleRow.title, ArticleRow.source, ArticleRow.published, ArticleRow.url]
         articles = [
-            Article(article_id=a.article_id, text=a.text if with_rows else "", title=a.title, source=a.source,
-                    published=a.published, url=a.url)
+            _article(a)
             for a in session.execute(select(*fields, *([ArticleRow.text] if with_rows else []))
                                      .where(ArticleRow.analysis_id == analysis_id).order_by(ArticleRow.position))
         ]
@@ -550,22 +556,16 @@ def load_frames(analysis_id: str, db_url: str | None = None) -> AnalysisFrames:
         targets = list(head.targets or [])
         statements, scores, edges = (_unparquet(stored[n], n) for n in FRAME_NAMES)
         corrections = _corrections(session, analysis_id)
-        if corrections:
-            ids = sorted({str(c["statement_id"]) for c in corrections})
-            srows = list(session.scalars(select(StatementRow).where(StatementRow.analysis_id == analysis_id,
-                                                                    StatementRow.statement_id.in_(ids))
-                                         .order_by(StatementRow.position)))
-            actors = _actors(session, analysis_id)
-            fixed = apply_corrections_to_rows([dict(r.row) for r in srows], corrections, actors)
-            positions = [r.position for r in srows]
-            if fixed:
-                statements = pd.concat([statements.drop(index=positions),
-                                        ag.statements_frame(fixed).set_axis(positions)]).sort_index()
-                new_scores = pd.concat([ag.stance_scores_frame([row], targets, offset=p)
-                                        for row, p in zip(fixed, positions, strict=True)], ignore_index=True)
-                scores = pd.concat([scores[~scores["_i"].isin(positions)], new_scores], ignore_index=True)
-                edges = pd.concat([edges[~edges["statement_id"].isin([str(r["statement_id"]) for r in fixed])],
-                                   ag.mention_edges(fixed)], ignore_index=True)
+        positions, fixed = _corrected_rows(session, analysis_id, [c["statement_id"] for c in corrections],
+                                           corrections)
+        if fixed:
+            statements = pd.concat([statements.drop(index=positions),
+                                    ag.statements_frame(fixed).set_axis(positions)]).sort_index()
+            new_scores = ag.stance_scores_frame(fixed, targets)
+            new_scores["_i"] = [positions[i] for i in new_scores["_i"]]
+            scores = pd.concat([scores[~scores["_i"].isin(positions)], new_scores], ignore_index=True)
+            edges = pd.concat([edges[~edges["statement_id"].isin([str(r["statement_id"]) for r in fixed])],
+                               ag.mention_edges(fixed)], ignore_index=True)
     return AnalysisFrames(statements=statements, stance=ag.join_stance(statements, scores, targets), edges=edges)
 
 
@@ -579,24 +579,30 @@ def _stored_frame(session: Session, analysis_id: str, name: str) -> pd.DataFrame
     return None if data is None else _unparquet(data, name)
 
 
+def _corrected_rows(session: Session, analysis_id: str, statement_ids: Sequence[Any],
+                    corrections: list[dict[str, Any]]) -> tuple[list[int], list[dict[str, Any]]]:
+    """Positions and rows (corrections applied) of some statements, in the analysis's order."""
+    ids = list(dict.fromkeys(str(i) for i in statement_ids))
+    found: list[StatementRow] = []
+    for k in range(0, len(ids), 500):   # bounded IN lists
+        found.extend(session.scalars(select(StatementRow).where(StatementRow.analysis_id == analysis_id,
+                                                                StatementRow.statement_id.in_(ids[k:k + 500]))))
+    found.sort(key=lambda r: r.position)
+    rows = [dict(r.row) for r in found]
+    wanted = set(ids)
+    mine = [c for c in corrections if str(c["statement_id"]) in wanted]
+    if mine:
+        rows = apply_corrections_to_rows(rows, mine, _actors(session, analysis_id))
+    return [r.position for r in found], rows
+
+
 def load_statement_rows(analysis_id: str, statement_ids: Sequence[str], db_url: str | None = None) -> list[dict[str, Any]]:
     """The contract rows of some statements of a saved analysis (in the analysis's order, with
     corrections applied): evidence for a chart element without loading the whole analysis."""
-    ids = list(dict.fromkeys(str(i) for i in statement_ids))
-    if not ids or not is_valid_id(analysis_id):
+    if not statement_ids or not is_valid_id(analysis_id):
         return []
     with Session(get_engine(db_url)) as session:
-        rows: list[dict[str, Any]] = []
-        for k in range(0, len(ids), 500):   # bounded IN lists
-            rows.extend(dict(r.row) for r in session.scalars(
-                select(StatementRow).where(StatementRow.analysis_id == analysis_id,
-                                           StatementRow.statement_id.in_(ids[k:k + 500]))
-                .order_by(StatementRow.position)))
-        corrections = [c for c in _corrections(session, analysis_id) if str(c["statement_id"]) in set(ids)]
-        if corrections:
-            actors = _actors(session, analysis_id)
-            rows = apply_corrections_to_rows(rows, corrections, actors)
-    return rows
+        return _corrected_rows(session, analysis_id, statement_ids, _corrections(session, analysis_id))[1]
 
 
 def load_articles(analysis_id: str, article_ids: Sequence[str], db_url: str | None = None) -> dict[str, Article]:
@@ -605,8 +611,7 @@ def load_articles(analysis_id: str, article_ids: Sequence[str], db_url: str | No
     if not ids or not is_valid_id(analysis_id):
         return {}
     with Session(get_engine(db_url)) as session:
-        return {a.article_id: Article(article_id=a.article_id, text=a.text, title=a.title, source=a.source,
-                                      published=a.published, url=a.url)
+        return {a.article_id: _article(a)
                 for a in session.scalars(select(ArticleRow).where(ArticleRow.analysis_id == analysis_id,
                                                                   ArticleRow.article_id.in_(ids)))}
 

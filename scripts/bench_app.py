@@ -24,29 +24,21 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO)]
+sys.path[:0] = [str(REPO), str(REPO / "scripts")]
+from app_server import start_app, wait_healthy  # noqa: E402
 EXAMPLE = REPO.parent / "shared" / "articles" / "ukraine-talks-2025-08-26.txt"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 TARGET = "a ceasefire in Ukraine"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def models_present() -> bool:
@@ -147,9 +139,7 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="stancemap-bench-"))
     db = f"sqlite:///{tmp / 'bench.db'}"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "STANCEMAP_DB": db, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    env = {"STANCEMAP_DB": db}
     for task, chosen in (("SENTIMENT", args.model_sentiment), ("STANCE", args.model_stance)):
         if chosen:
             env[f"STANCEMAP_{task}_MODEL"] = chosen
@@ -161,16 +151,9 @@ def main() -> int:
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
     page.set_default_timeout(300_000)
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1"],
-                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, url = start_app(env)
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.05)
+        wait_healthy(url)
         t_health = time.perf_counter() - t0
         page.goto(url)
         page.get_by_role("button", name="Analyze", exact=True).wait_for()

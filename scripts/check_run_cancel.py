@@ -14,23 +14,15 @@ Prints figures; asserts nothing. Needs /usr/bin/chromium, the bundled models and
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "scripts")]
+from app_server import start_app, wait_healthy  # noqa: E402
 EXAMPLE = REPO.parent / "shared" / "articles" / "ukraine-talks-2025-08-26.txt"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def cpu_seconds(pid: int) -> float:
@@ -53,21 +45,10 @@ def main() -> int:
 
     scratch = tempfile.mkdtemp(prefix="stancemap-cancel-")
     db = f"sqlite:///{scratch}/cancel.db"
-    port = free_port()
-    env = {**os.environ, "STANCEMAP_DB": db, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     with open(f"{scratch}/streamlit.log", "w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+        server, url = start_app({"STANCEMAP_DB": db}, log)
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_healthy(url)
         article = EXAMPLE.read_text(encoding="utf-8")
         text = "\n\n".join(article.replace("Trump", f"Trump{i}") for i in range(25))
         print(f"paste: {len(text):,} characters")

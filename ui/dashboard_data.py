@@ -40,12 +40,11 @@ class PreparedFigure(go.Figure):
         return prepared
 
 
-def _prepared(figs: dict[str, go.Figure]) -> dict[str, PreparedFigure]:
+def _prepared(fig: go.Figure) -> PreparedFigure:
     # Re-classed in place: PreparedFigure(fig) would copy and re-validate every trace (~10 ms a
     # figure); the subclass adds no state of its own, only the cached to_dict.
-    for fig in figs.values():
-        fig.__class__ = PreparedFigure
-    return figs  # type: ignore[return-value]
+    fig.__class__ = PreparedFigure
+    return fig  # type: ignore[return-value]
 
 
 # Which aggregate each chart needs, and how it is computed from the filtered frames.
@@ -59,13 +58,11 @@ AGGREGATES: dict[str, Any] = {
 }
 
 
-def _filtered(subset: Subset, long: pd.DataFrame, stmts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, set[str] | None]:
+def _kept(df: pd.DataFrame, subset: Subset) -> pd.DataFrame:
+    """The rows the article / type / kind filter keeps; ``df`` itself when nothing is filtered
+    (no copy of 600,000 rows)."""
     articles, types, kinds = subset
-    if not any(subset):
-        return long, stmts, None   # no copy of 600,000 rows when nothing is filtered
-    flt = {"articles": articles, "speaker_types": types, "kinds": kinds}
-    stmts_f = ag.filter_frame(stmts, **flt)
-    return ag.filter_frame(long, **flt), stmts_f, set(stmts_f["statement_id"])
+    return ag.filter_frame(df, articles=articles, speaker_types=types, kinds=kinds) if any(subset) else df
 
 
 @st.cache_resource(max_entries=96, ttl=600, show_spinner=False)
@@ -73,17 +70,16 @@ def aggregate(analysis_id: str, url: str, ver: str, subset: Subset, name: str,
               _long: pd.DataFrame, _stmts: pd.DataFrame, _edges: pd.DataFrame) -> pd.DataFrame:
     """One aggregate (:data:`AGGREGATES`) for every target at n >= 1, for one article / type /
     kind filter: computed the first time a chart of the open section (or an export) needs it."""
-    long, stmts, keep = _filtered(subset, _long, _stmts)
-    return AGGREGATES[name](long, stmts, _edges, keep)
+    stmts = _kept(_stmts, subset)
+    keep = set(stmts["statement_id"]) if any(subset) else None
+    return AGGREGATES[name](_kept(_long, subset), stmts, _edges, keep)
 
 
 @st.cache_resource(max_entries=32, ttl=600, show_spinner=False)
 def headline(analysis_id: str, url: str, ver: str, subset: Subset, _stmts: pd.DataFrame,
              _n_articles: int) -> dict[str, int]:
     """The headline figures of what the filter keeps (``_n_articles``: all the analysis's articles)."""
-    articles, types, kinds = subset
-    stmts = ag.filter_frame(_stmts, articles=articles, speaker_types=types, kinds=kinds) if any(subset) else _stmts
-    return ag.headline(stmts, len(articles) if articles else _n_articles)
+    return ag.headline(_kept(_stmts, subset), len(subset[0]) if subset[0] else _n_articles)
 
 
 def _at_least(df: pd.DataFrame, min_n: int, target: str | None = None) -> pd.DataFrame:
@@ -98,7 +94,7 @@ def figure(analysis_id: str, url: str, ver: str, subset: Subset, min_n: int, key
            _build: Any) -> PreparedFigure:
     """A figure of one view, built once per (filter, minimum, chart): a validated plotly
     Figure costs 15-90 ms to build, and its dict form is kept (:class:`PreparedFigure`)."""
-    return _prepared({"f": _build()})["f"]
+    return _prepared(_build())
 
 
 class DashboardView:
