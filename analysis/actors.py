@@ -490,11 +490,15 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         if not words:
             continue
         of_at = next((k for k, w in enumerate(words) if w == "of"), 0)
-        if (of_at >= 2 and words[0].lower() in MALE_FIRST_NAMES | FEMALE_FIRST_NAMES
-                and (" ".join(words[of_at + 1:]).lower() in C.US_STATES or C.country_of(" ".join(words[of_at + 1:])))):
-            # "Mary Smith of California said": a person and where she is from, not one name.
+        place = " ".join(words[of_at + 1:])
+        from_place = (C.country_of(place) or ("USA" if place.lower() in C.US_STATES else None)) if of_at else None
+        if of_at >= 2 and from_place and any(w.lower() in MALE_FIRST_NAMES | FEMALE_FIRST_NAMES for w in words[:of_at]):
+            # "Mary Smith of California said", "Foreign Minister Antonio Tajani of Italy": a person
+            # and where they are from (their country, from the text), not one name.
             j -= len(words) - of_at
             words = words[:of_at]
+        else:
+            from_place = None
         last, possessive = _strip_possessive(words[-1])
         words[-1] = last
         first_low = words[0].lower()
@@ -593,6 +597,8 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         if mtype in (ActorType.COUNTRY.value, ActorType.ORGANIZATION.value, ActorType.GROUP.value):
             if m_country is None and gaz_country:
                 m_country, evidence = gaz_country, "gazetteer"
+        if from_place and m_country is None:
+            m_country, evidence = from_place, "text"
         # Possessive country before: "Ukraine's President Volodymyr Zelensky".
         if start_i > 0 and m_country is None and mtype in (None, ActorType.PERSON.value):
             prev = tokens[start_i - 1].text

@@ -518,6 +518,8 @@ def test_british_politics_every_speaker_by_full_name_with_gbr() -> None:
     ("Johnnie Wilson, of Springfield, Va., said he had fought in Vietnam.", ["Johnnie Wilson"],
      {"Johnnie Wilson": ("person", None)}),
     ("Mary Smith of California said the plan was bad.", ["Mary Smith"], {"Mary Smith": ("person", None)}),
+    ('"I think it is very smart," said Representative Charles B. Rangel of New York.', ["Charles B. Rangel"],
+     {"Charles B. Rangel": ("person", "representative")}),
     # A description the article gave a named person finds that person ("GOP" = Republican,
     # "candidate" = nominee) ...
     ("Donald Trump, the Republican presidential nominee, spoke in Ohio. Hillary Clinton campaigned in "
