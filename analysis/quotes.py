@@ -397,7 +397,17 @@ def _mention_ending(ctx: _Context, end: int) -> Mention | None:
             return m
         if m.kind == "name" and m.actor and m.actor in ctx.table.actors:
             return m
+    # "Mary Smith of California", "Antonio Tajani of Italy": where a person is from ends the
+    # phrase, and the person it follows is the mention (actors.find_mentions leaves the place out).
+    place = _FROM_PLACE.search(ctx.text, max(0, end - 40), end)
+    if place is not None:
+        person = next((m for m in ctx.by_end.get(place.start(), ()) if m.type == ActorType.PERSON.value), None)
+        if person is not None:
+            return person
     return None
+
+
+_FROM_PLACE = re.compile(r"\s(?:of|from)\s+[A-Z][\w.]*(?:\s[A-Z][\w.]*)?$")
 
 
 def _mention_starting(ctx: _Context, start: int) -> Mention | None:
@@ -462,10 +472,6 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
     m = _mention_ending(ctx, t.end)
     if m is not None:
         return m
-    place = re.search(r"\s(?:of|from)\s+[A-Z][\w.]*(?:\s[A-Z][\w.]*)?$", ctx.text[max(0, t.end - 40):t.end])
-    person = _mention_ending(ctx, t.end - len(place.group(0))) if place else None
-    if person is not None and person.type == ActorType.PERSON.value:
-        return person   # "Mary Smith of California said"
     # "Tajani, Italy's foreign minister, said": skip an appositive between commas;
     # "the director of the FBI, James B. Comey, said": the name between the commas.
     if t.text == ",":

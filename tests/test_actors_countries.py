@@ -520,6 +520,9 @@ def test_british_politics_every_speaker_by_full_name_with_gbr() -> None:
     ("Mary Smith of California said the plan was bad.", ["Mary Smith"], {"Mary Smith": ("person", None)}),
     ('"I think it is very smart," said Representative Charles B. Rangel of New York.', ["Charles B. Rangel"],
      {"Charles B. Rangel": ("person", "representative")}),
+    # ... and the person before "of <place>" still speaks across a relative clause.
+    ("Foreign Minister Antonio Tajani of Italy, whose government has worked to unite the allies, called "
+     "again for guarantees to Ukraine.", ["Antonio Tajani"], {"Antonio Tajani": ("person", "foreign minister")}),
     # A description the article gave a named person finds that person ("GOP" = Republican,
     # "candidate" = nominee) ...
     ("Donald Trump, the Republican presidential nominee, spoke in Ohio. Hillary Clinton campaigned in "
