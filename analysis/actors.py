@@ -839,11 +839,16 @@ _PARTY_ADJECTIVES: dict[str, str] = {"tory": "tories", "lib dem": "lib dems", "c
 
 
 def party_voice(name: str) -> tuple[str, str] | None:
-    """The party behind "Tory source" or "Labour spokesman" (issue 9: one actor per party)."""
-    words = name.lower().split()
-    if len(words) < 2 or words[-1] not in _PARTY_VOICES:
+    """The party or seat of government behind an unnamed voice: "Tory source" and "Labour
+    spokesman" are the party, "Downing Street spokesman" and "Kremlin official" the body (issue 9:
+    one actor per party or body, not a speaker that is no name). (canonical name, ISO-3)."""
+    words = name.split()
+    if len(words) < 2 or words[-1].lower() not in _PARTY_VOICES:
         return None
-    party = " ".join(words[:-1])
+    party = " ".join(words[:-1]).lower()
+    body = C.GOVERNMENT_BODIES.get(party)
+    if body is not None:
+        return " ".join(words[:-1]), body
     return C.party_alias(_PARTY_ADJECTIVES.get(party, party))
 
 
@@ -868,11 +873,21 @@ def _full_name_for(m: Mention, named: list[tuple[int, str, str | None]]) -> str:
 
 # Words two roles share in news: "the GOP candidate" is the person named "the Republican
 # presidential nominee".
-ROLE_SYNONYMS: dict[str, str] = {"candidate": "nominee", "gop": "republican", "democrat": "democratic"}
+ROLE_SYNONYMS: dict[str, str] = {"candidate": "nominee", "gop": "republican", "democrat": "democratic",
+                                 "dem": "democratic", "tory": "conservative", "tories": "conservative"}
+
+
+def role_words(role: str) -> list[str]:
+    """A role as comparable words: "Tory leader" and "Conservative leader" are one role, so are
+    "Lib Dem leader" and "Liberal Democrat leader", "the GOP candidate" and "the Republican
+    nominee". Used by both role links (resolve_names here, quotes._named_by_role)."""
+    text = re.sub(r"\blib\s+dems?\b", "liberal democrat", role.lower())
+    words = (w.strip("'") for w in re.findall(r"[\w'\-]+", text.replace("’", "'")))
+    return [ROLE_SYNONYMS.get(w, w) for w in words if w]
 
 
 def _role_words(role: str) -> str:
-    return " ".join(ROLE_SYNONYMS.get(w, w) for w in role.lower().split())
+    return " ".join(role_words(role))
 
 
 def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] | None = None) -> ActorTable:

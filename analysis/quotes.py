@@ -36,7 +36,7 @@ from .actors import (
     PEOPLE_NOUNS,
     PRONOUNS,
     ROLE_HEADS,
-    ROLE_SYNONYMS,
+    role_words,
     ROLE_WORDS,
     SKIP_BEFORE_CUE,
     ActorTable,
@@ -795,14 +795,11 @@ def _named_by_role(ctx: _Context, m: Mention) -> str | None:
     Republican presidential nominee,". The role's head must match, and every other word of the
     description must be in that person's role or name; with two such people, the one named last
     before the description, and none for a bare role ("the candidate") that fits both."""
-    words = [w.lower().strip("’'") for w in re.findall(r"[\w’'\-]+", m.text)]
+    words = role_words(m.text)
     words = [w for w in words if w not in {"the", "former", "then", "current", "new"}]
     if not words:
         return None
-    # The role words actors.resolve_names treats as one ("candidate" = "nominee", "GOP" =
-    # "Republican"), and "Dem" (a US party word here; a British one in "Lib Dem" there).
-    syn = {**ROLE_SYNONYMS, "dem": "democratic"}
-    head, qualifiers = syn.get(words[-1], words[-1]), words[:-1]
+    head, qualifiers = words[-1], words[:-1]
     fits: list[tuple[int, str]] = []
     for cand in ctx.mentions:
         if cand.start >= m.start or cand.kind != "name" or not cand.actor:
@@ -816,8 +813,8 @@ def _named_by_role(ctx: _Context, m: Mention) -> str | None:
         after = ctx.text[cand.end:cand.end + 70].lower()
         if after.startswith(","):
             have += " " + after.split(",")[1]
-        have_words = {syn.get(w, w) for w in re.findall(r"[\w\-]+", have)}
-        if head in have_words and all(syn.get(q, q) in have_words for q in qualifiers):
+        have_words = set(role_words(have))
+        if head in have_words and all(q in have_words for q in qualifiers):
             fits.append((cand.start, cand.actor))
     if not fits or not qualifiers and len({a for _, a in fits}) > 1:
         return None   # nobody, or "the candidate" with two candidates named: no guess

@@ -550,6 +550,15 @@ def test_british_politics_every_speaker_by_full_name_with_gbr() -> None:
     # Two authors are no one speaker: the statement stays the statement.
     ("Trump and Ryan issued a statement. The statement said they agreed.", ["statement"],
      {"statement": ("organization", None)}),
+    # "The Tory leader" is the person named "Conservative leader"; "Lib Dem" = "Liberal Democrat".
+    ("Conservative leader Michael Howard spoke in Kent. Labour's Ruth Kelly replied. The Tory leader said "
+     "schools needed discipline. Liberal Democrat leader Charles Kennedy was in Harrogate. The Lib Dem "
+     "leader said voters were fed up.", ["Michael Howard", "Ruth Kelly", "Michael Howard", "Charles Kennedy"],
+     {"Michael Howard": ("person", "conservative leader"), "Ruth Kelly": ("person", None),
+      "Charles Kennedy": ("person", "liberal democrat leader")}),
+    # An unnamed voice of a seat of government is that body, as "a Tory source" is the party.
+    ("A Downing Street spokesman said the plans were on course. A Kremlin official said talks would go on.",
+     ["Downing Street", "Kremlin"], {"Downing Street": ("organization", None), "Kremlin": ("organization", None)}),
     # ... and one the article never names is a voice, typed group, not a person to chart by name.
     ("The judge said the case would go ahead. One questioner said the plan was a mistake.",
      ["The judge", "one questioner"], {"The judge": ("group", "judge"), "one questioner": ("group", None)}),
