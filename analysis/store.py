@@ -605,6 +605,22 @@ def load_statement_rows(analysis_id: str, statement_ids: Sequence[str], db_url: 
         return _corrected_rows(session, analysis_id, statement_ids, _corrections(session, analysis_id))[1]
 
 
+def search_statement_ids(analysis_id: str, query: str, db_url: str | None = None) -> list[str]:
+    """Ids of the statements of a saved analysis whose text contains ``query`` (case-insensitive;
+    SQLite folds ASCII case only), in the analysis's order. Searched in the database, so the
+    Statements page of a corpus need not hold every text to find one."""
+    query = query.strip()
+    if not query or not is_valid_id(analysis_id):
+        return []
+    pattern = "%" + re.sub(r"([\\%_])", r"\\\1", query.lower()) + "%"
+    text = func.lower(StatementRow.row["text"].as_string())
+    with Session(get_engine(db_url)) as session:
+        return list(session.scalars(
+            select(StatementRow.statement_id)
+            .where(StatementRow.analysis_id == analysis_id, text.like(pattern, escape="\\"))
+            .order_by(StatementRow.position)))
+
+
 def load_articles(analysis_id: str, article_ids: Sequence[str], db_url: str | None = None) -> dict[str, Article]:
     """Some articles of a saved analysis, by article id (texts included)."""
     ids = list(dict.fromkeys(str(i) for i in article_ids))

@@ -23,6 +23,7 @@ from ui.common import (
     full_result,
     loaded_version,
     md_escape,
+    offered_articles,
     open_analysis_or_stop,
     publish_view,
     requested_analysis,
@@ -34,7 +35,6 @@ from ui.common import (
 ensure_app_entry()
 
 SMALL_ANALYSIS = 300  # statements; below this the default minimum per bar is 1, not 2
-ARTICLE_OPTIONS = 200  # articles the filter lists at once; a bigger corpus is searched by title
 TARGET_TAB = "dashboard_target"  # session-state key of the target tabs (value: the open tab's label)
 TAB_CHARTS = ("actor", "map", "country")  # the charts each target tab has
 TARGET_KEPT = "dashboard_target_kept"  # the open target, kept while another section is open
@@ -179,17 +179,7 @@ if duplicates := result.settings.get("duplicates"):
 with st.sidebar:
     st.header("Filters")
     titles = {a.article_id: (a.title or a.article_id) for a in result.articles}
-    offered = article_ids
-    if len(article_ids) > ARTICLE_OPTIONS:
-        # A corpus: every title in the box would send megabytes to each browser and bury the
-        # one wanted; a search narrows it (the chosen ones always stay offered).
-        query = st.text_input("Find articles by title", key="dashboard_article_query",
-                              placeholder=f"{len(article_ids):,} articles: type part of a title").casefold().strip()
-        found = [a for a in article_ids if query in titles[a].casefold()] if query else article_ids
-        chosen = [a for a in st.session_state.get("dashboard_articles") or [] if a in titles]
-        offered = list(dict.fromkeys([*chosen, *found[:ARTICLE_OPTIONS]]))
-        if len(found) > ARTICLE_OPTIONS:
-            st.caption(f"{len(found):,} match; the first {ARTICLE_OPTIONS} are listed below.")
+    offered = offered_articles(titles, "dashboard_article_query", st.session_state.get("dashboard_articles") or [])
     articles = st.multiselect("Articles", offered, key="dashboard_articles",
                               format_func=lambda a: titles.get(a, a), placeholder="all articles")
     types = st.multiselect("Speaker type", list(SPEAKER_TYPES), key="dashboard_types", placeholder="all types")

@@ -508,3 +508,36 @@ def test_a_corpus_dashboard_finds_articles_by_title_instead_of_listing_them_all(
     assert qp(at, "article") == ["a0-rome"]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Articles"] == "1 of 220" and metrics["Statements"] == "4 of 990"
+
+
+def test_a_corpus_statements_page_shows_a_page_and_searches_the_database(db, make_result):
+    """990 statements in 220 articles: the table holds one page of 500 rows (texts fetched for that
+    page only), the next page the other 490; a text search finds a statement wherever it is; the
+    reader finds an article by title; corrections pick from the rows shown."""
+    big = make_result(copies=110)
+    big.rows[-2] = {**big.rows[-2], "text": "Trump said wind farms were ugly."}   # page 2, once
+    analysis_id, _ = store.save_analysis(big, db)
+    at = open_page("statements", analysis=analysis_id)
+    assert len(at.dataframe[0].value) == 500
+    assert "990 of 990 statements (statements 1-500 shown)" in texts(at, "caption")
+    at.number_input(key="statements_page").set_value(2).run()
+    table = at.dataframe[0].value
+    assert len(table) == 490 and list(table["statement"])[-1] == big.rows[-1]["statement_id"]
+    assert len(at.selectbox(key="statements_fix_id").options) == 490
+    at.text_input(key="statements_search").input("WIND FARMS").run()
+    table = at.dataframe[0].value
+    assert list(table["statement"]) == [big.rows[-2]["statement_id"]] and list(table["speaker"]) == ["Donald Trump"]
+    assert "1 of 990 statements" in texts(at, "caption")
+    # Filters narrow in the frames: Zelensky's direct quotes, one per copy.
+    at.text_input(key="statements_search").input("").run()
+    at.multiselect(key="statements_speakers").set_value(["Volodymyr Zelensky"])
+    at.multiselect(key="statements_kinds").set_value(["direct quote"]).run()
+    table = at.dataframe[0].value
+    assert len(table) == 110 and set(table["kind"]) == {"direct quote"} and set(table["speaker"]) == {"Volodymyr Zelensky"}
+    # The reader: 200 titles listed, a title search finds the article, its quotes are marked.
+    assert len(at.selectbox(key="statements_article").options) == 200
+    at.text_input(key="statements_article_query").input("rome hosts").run()
+    at.selectbox(key="statements_article").set_value("a7-rome").run()
+    md = texts(at, "markdown")
+    assert ":blue-background[Tajani told reporters that Rome wants peace now" in md.replace("\\", "")
+    assert not at.exception

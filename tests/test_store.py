@@ -152,6 +152,20 @@ def _same_frames(a: store.AnalysisFrames, b: store.AnalysisFrames) -> None:
                                       getattr(b, name).reset_index(drop=True), check_dtype=False, obj=name)
 
 
+def test_statement_text_search_runs_in_the_database(db_url, result):
+    """The Statements page of a corpus searches texts in the database: case-insensitive, in the
+    analysis's order, LIKE wildcards taken literally, nothing for another analysis's id."""
+    result.rows[2] = {**result.rows[2], "text": "Zelensky said 100% of sanctions_list must stay."}
+    analysis_id, _ = store.save_analysis(result, db_url)
+    assert store.search_statement_ids(analysis_id, "  SANCTIONS ", db_url) == ["a0-talks:2", "a0-rome:2"]
+    assert store.search_statement_ids(analysis_id, "100%", db_url) == ["a0-talks:2"]
+    assert store.search_statement_ids(analysis_id, "s_l", db_url) == ["a0-talks:2"]
+    assert store.search_statement_ids(analysis_id, "%", db_url) == ["a0-talks:2"]
+    assert store.search_statement_ids(analysis_id, "no such words", db_url) == []
+    assert store.search_statement_ids("0" * 32, "sanctions", db_url) == []
+    assert store.search_statement_ids(analysis_id, " ", db_url) == []
+
+
 def test_stored_frames_chart_what_the_rows_say_through_every_edit(db_url, result):
     """The dashboard charts the columnar tables saved with an analysis (a corpus opens without
     decoding its rows): they must say exactly what the rows say, with corrections, after a

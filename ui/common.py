@@ -315,6 +315,24 @@ def targets_editor(result: AnalysisResult) -> None:
                              + ". Add your own or remove these under “Targets: add or remove”."))
 
 
+ARTICLE_OPTIONS = 200  # articles a picker lists at once; a bigger corpus is searched by title
+
+
+def offered_articles(titles: dict[str, str], query_key: str, chosen: Sequence[str]) -> list[str]:
+    """The article ids a picker lists. Up to :data:`ARTICLE_OPTIONS` articles, all of them; for a
+    corpus, a title search box (widget ``query_key``) narrows them: every title in the box would
+    send megabytes to each browser and bury the one wanted. The chosen ones always stay offered."""
+    ids = list(titles)
+    if len(ids) <= ARTICLE_OPTIONS:
+        return ids
+    query = st.text_input("Find articles by title", key=query_key, max_chars=200,
+                          placeholder=f"{len(ids):,} articles: type part of a title").casefold().strip()
+    found = [a for a in ids if query in titles[a].casefold()] if query else ids
+    if len(found) > ARTICLE_OPTIONS:
+        st.caption(f"{len(found):,} match; the first {ARTICLE_OPTIONS} are listed below.")
+    return list(dict.fromkeys([*(a for a in chosen if a in titles), *found[:ARTICLE_OPTIONS]]))
+
+
 def render_context(text: str, start: int, end: int, *, width: int = 280) -> None:
     """The sentence ``text[start:end]`` highlighted inside its surrounding article text (inert)."""
     s, e = max(0, int(start)), min(len(text), int(end))
