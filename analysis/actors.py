@@ -23,9 +23,11 @@ names are found by rules over capitalised word sequences:
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from . import countries as C
@@ -173,6 +175,32 @@ giuseppe sergio antonio enrico luigi fabio karl helmut gerhard wolfgang markus
 shinzo fumio yoshihide hassan ali mohammed muhammad ahmed abdullah
 salman bashar hosni abdel yahya ismail khaled naftali yair yoav itamar bezalel mahmoud yasser
 """.split())
+FIRST_NAMES_FILE = Path(__file__).resolve().parent / "bundled" / "gazetteer" / "first_names.tsv"
+
+
+@functools.cache
+def _census_first_names() -> dict[str, str]:
+    """{first name: "male"/"female"} from the US Census 1990 name lists (public domain; names
+    given to both sexes left out; built by scripts/build_first_names.py)."""
+    out: dict[str, str] = {}
+    if FIRST_NAMES_FILE.is_file():
+        for line in FIRST_NAMES_FILE.read_text(encoding="utf-8").splitlines():
+            name, _, sex = line.partition("\t")
+            out[name] = "male" if sex == "m" else "female"
+    return out
+
+
+def first_name_gender(first: str) -> str | None:
+    """The gender a first name gives: the hand-written international lists above first, then the
+    US Census lists ("Ian Anderson" is male, so a following "She said" is not his)."""
+    low = first.lower()
+    if low in FEMALE_FIRST_NAMES:
+        return "female"
+    if low in MALE_FIRST_NAMES:
+        return "male"
+    return _census_first_names().get(low)
+
+
 CONNECTORS: frozenset[str] = frozenset({"of", "de", "da", "van", "von", "der", "den", "bin",
                                         "al", "la", "le", "du", "del", "y", "for", "and"})
 PRONOUNS: dict[str, str] = {
@@ -591,7 +619,7 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
                 mtype = ActorType.PERSON.value if (role or gender or _looks_like_person(name_words)) else None
         if gender is None and mtype in (None, ActorType.PERSON.value) and len(name_words) >= 2:
             first = name_words[0].lower()
-            gender = "female" if first in FEMALE_FIRST_NAMES else ("male" if first in MALE_FIRST_NAMES else None)
+            gender = first_name_gender(first)
         m_country = country or of_country
         evidence = "text" if m_country else None
         if mtype in (ActorType.COUNTRY.value, ActorType.ORGANIZATION.value, ActorType.GROUP.value):
@@ -928,7 +956,7 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
                         # president of that surname, under his full name, so the actor is the
                         # same as in articles that do (a knowledge-base match, issue 9).
                         first = leader.split()[0]
-                        gender = "male" if first in MALE_FIRST_NAMES else "female" if first in FEMALE_FIRST_NAMES else None
+                        gender = first_name_gender(first)
                         if m.gender is None or m.gender == gender:
                             canonical = f"{first.title()} {m.name}"
             else:
@@ -982,11 +1010,13 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
     return table
 
 
-def article_country(table: ActorTable, countries: dict[str, str | None]) -> str | None:
+def article_country(table: ActorTable, countries: dict[str, str | None],
+                    places: dict[str, int] | None = None) -> str | None:
     """The country an article is set in, from its own evidence, or None when it is mixed.
 
     Votes: each actor the article places in a country (its institutions, parties and people
-    count double; a country or capital only named counts once), each up to three mentions.
+    count double; a country or capital only named counts once), each up to three mentions, and
+    the places it names (``places``, :func:`countries.place_votes`: "EDMONTON —", "Alberta"), once.
     A country wins with at least 4 votes and 60% of them: "Labour", "the Tories", "the Commons"
     and "Downing Street" make a British article, though it names Iraq; a story about Ukraine talks
     with American, Russian, Ukrainian and European voices has no single country.
@@ -998,6 +1028,7 @@ def article_country(table: ActorTable, countries: dict[str, str | None]) -> str 
             continue
         weight = 1 if info["type"] == ActorType.COUNTRY.value else 2
         votes[code] += weight * min(info["n"], 3)
+    votes.update(places or {})
     if not votes:
         return None
     code, n = votes.most_common(1)[0]
@@ -1022,7 +1053,8 @@ def _is_proper_name(name: str) -> bool:
     return first[:1].isupper() and first.lower() not in DETERMINER_WORDS
 
 
-def finalize_actors(table: ActorTable, overrides: dict[str, dict[str, Any]] | None = None) -> dict[str, Actor]:
+def finalize_actors(table: ActorTable, overrides: dict[str, dict[str, Any]] | None = None,
+                    places: dict[str, int] | None = None) -> dict[str, Actor]:
     """Actor records with the country chosen text -> knowledge base -> article context -> overrides.
 
     Each keeps its evidence (:class:`~analysis.labels.CountryEvidence`). The article context is
@@ -1049,7 +1081,7 @@ def finalize_actors(table: ActorTable, overrides: dict[str, dict[str, Any]] | No
             _, gaz = _classify(name)
             country, evidence = gaz, (CountryEvidence.KNOWLEDGE_BASE.value if gaz else None)
         first[name] = (country, evidence)
-    setting = article_country(table, {n: c for n, (c, _) in first.items()})
+    setting = article_country(table, {n: c for n, (c, _) in first.items()}, places)
     # Countries the article itself places people or bodies in: the politician gazetteer is
     # trusted for a name only in an article set in that country (common names collide).
     placed = {c for c, _ in first.values() if c}

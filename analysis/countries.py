@@ -93,6 +93,61 @@ CAPITALS: dict[str, str] = {
     "taipei": "TWN", "nairobi": "KEN", "abuja": "NGA", "pretoria": "ZAF", "addis ababa": "ETH",
 }
 
+# Places within a country that news datelines and stories name ("EDMONTON —", "in Alberta",
+# "Queensland police"): evidence of where an article is set (actors.article_country), never
+# speakers themselves (a city is no actor the way "Moscow said" is). Hand-picked to be
+# unambiguous: no place that is also a common first name or surname (Victoria, Sydney, Regina,
+# Lincoln, Kent), a country (Georgia) or a bigger place elsewhere (London, Ontario; Perth;
+# Birmingham, Alabama; Washington state).
+PLACES: dict[str, str] = {
+    **dict.fromkeys((
+        "alberta", "british columbia", "b.c.", "ontario", "quebec", "québec", "manitoba", "saskatchewan",
+        "nova scotia", "new brunswick", "newfoundland", "prince edward island", "yukon", "nunavut",
+        "northwest territories", "toronto", "montreal", "montréal", "vancouver", "calgary", "edmonton",
+        "winnipeg", "saskatoon", "mississauga", "burnaby", "gatineau", "kelowna", "parliament hill",
+        "quebec city", "fort mcmurray", "nanaimo", "moncton", "fredericton", "charlottetown", "iqaluit"), "CAN"),
+    **dict.fromkeys((
+        "queensland", "new south wales", "tasmania", "western australia", "south australia",
+        "northern territory", "melbourne", "brisbane", "adelaide"), "AUS"),
+    **dict.fromkeys((
+        "glasgow", "edinburgh", "cardiff", "belfast", "liverpool", "leeds", "sheffield", "manchester",
+        "northern ireland", "yorkshire", "merseyside", "westminster", "holyrood", "stormont"), "GBR"),
+    **dict.fromkeys(("munich", "hamburg", "frankfurt", "cologne", "bavaria", "saxony", "düsseldorf"), "DEU"),
+    **dict.fromkeys(("marseille", "lyon", "toulouse", "bordeaux", "normandy", "brittany"), "FRA"),
+    **dict.fromkeys(("milan", "naples", "turin", "florence", "venice", "sicily", "lombardy"), "ITA"),
+    **dict.fromkeys(("barcelona", "catalonia", "seville", "valencia", "andalusia"), "ESP"),
+    **dict.fromkeys(("kharkiv", "odesa", "odessa", "lviv", "dnipro", "zaporizhzhia", "donbas", "donetsk",
+                     "luhansk", "kherson", "mariupol"), "UKR"),
+    **dict.fromkeys(("st. petersburg", "saint petersburg", "siberia", "chechnya", "vladivostok"), "RUS"),
+    **dict.fromkeys(("shanghai", "guangzhou", "shenzhen", "wuhan", "xinjiang", "tibet"), "CHN"),
+    **dict.fromkeys(("mumbai", "kolkata", "chennai", "bangalore", "bengaluru", "hyderabad"), "IND"),
+    **dict.fromkeys(("tel aviv", "haifa"), "ISR"),
+    **dict.fromkeys(("new york city", "los angeles", "chicago", "houston", "philadelphia", "san francisco",
+                     "boston", "seattle", "detroit", "atlanta", "miami", "dallas", "denver",
+                     "california", "texas", "florida", "ohio", "michigan", "pennsylvania", "arizona",
+                     "wisconsin", "iowa", "new hampshire", "nevada", "north carolina", "virginia",
+                     "massachusetts", "illinois", "minnesota", "colorado", "oregon", "kentucky",
+                     "tennessee", "alabama", "louisiana", "south carolina", "utah", "new jersey"), "USA"),
+}
+_PLACE_RE = re.compile(r"(?<![\w.])(" + "|".join(sorted((re.escape(p) for p in PLACES), key=len, reverse=True))
+                       + r")(?!\w)", re.IGNORECASE)
+
+
+def place_votes(text: str) -> dict[str, int]:
+    """{ISO-3: votes} from the places a text names (each place up to three times), written
+    with a capital ("edmonton" in lower case is no place name here)."""
+    seen: dict[str, int] = {}
+    for m in _PLACE_RE.finditer(text):
+        if m.group(0)[:1].isupper():
+            key = m.group(0).lower()
+            seen[key] = seen.get(key, 0) + 1
+    votes: dict[str, int] = {}
+    for key, n in seen.items():
+        code = PLACES[key]
+        votes[code] = votes.get(code, 0) + min(n, 3)
+    return votes
+
+
 # Government bodies and seats of power ("the Kremlin said", "Downing Street said").
 GOVERNMENT_BODIES: dict[str, str] = {
     "kremlin": "RUS", "white house": "USA", "state department": "USA", "pentagon": "USA",

@@ -569,3 +569,49 @@ def test_names_without_titles_places_and_unnamed_voices(text: str, speakers: lis
     assert [s.speaker for s in statements if s.speaker] == speakers
     for name, (typ, role) in typed.items():
         assert (actors[name].type, actors[name].role) == (typ, role), name
+
+
+def test_the_taggers_statements_obey_the_rules_vetoes() -> None:
+    """The attribution tagger adds statements the rules leave as narrative, but never ones the
+    rules refuse for a reason: a refused or withheld act ("declined to answer questions",
+    "denied Republicans the votes") and a link to another story ("READ MORE: ...")."""
+    from analysis.attribution_model import TaggedSpan
+
+    text = ("Suncor declined to answer questions about its plans.\n\n"
+            "Democrats denied Republicans the votes they needed.\n\n"
+            "READ MORE: Trudeau says pipeline is in national interest\n\n"
+            "Gantz signalled the deal was close.")
+    tagged: list[TaggedSpan] = []
+    for sentence, source, cue in (("Suncor declined to answer questions about its plans.", "Suncor", "declined"),
+                                  ("Democrats denied Republicans the votes they needed.", "Democrats", "denied"),
+                                  ("Trudeau says pipeline is in national interest", "Trudeau", "says"),
+                                  ("Gantz signalled the deal was close.", "Gantz", "signalled")):
+        s = text.index(sentence)
+        tagged += [TaggedSpan("SOURCE", s, s + len(source), 0.9),
+                   TaggedSpan("CUE", text.index(cue, s), text.index(cue, s) + len(cue), 0.9),
+                   TaggedSpan("CONTENT", text.index(cue, s) + len(cue) + 1, s + len(sentence), 0.9)]
+    statements, _, _ = extract_statements(Article("t", text), tagged=tagged)
+    assert [(s.kind, s.speaker) for s in statements] == [
+        ("narrative", None), ("narrative", None), ("narrative", None), ("indirect_quote", "Gantz")]
+
+
+@pytest.mark.parametrize("text, speakers, countries", [
+    # "She" is not Ian (a first name the US Census lists as male), nor a one-word name of no
+    # known gender; she stays unattributed rather than wrong.
+    ("Suncor declined to comment. Ian Anderson, the company's president, said the project was on track. "
+     "She said the firm would appeal.", ["Ian Anderson", None], {}),
+    # A name that ends with a country is an organisation; "the security firm" is not it.
+    ("Kinder Morgan Canada says the expansion will go ahead. The security firm said it had hired guards.",
+     ["Kinder Morgan Canada", "security firm"], {"Kinder Morgan Canada": ("organization", None)}),
+    # Canadian places set a Canadian article: its people take CAN, marked inferred.
+    ("EDMONTON — Mayor Don Iveson said the city supports the workers. Premier Rachel Notley said Alberta "
+     "would not back down. The premier visited Calgary and Fort McMurray on Monday.", ["Don Iveson", "Rachel Notley"],
+     {"Don Iveson": ("person", "CAN"), "Rachel Notley": ("person", "CAN")}),
+])
+def test_pronouns_companies_and_places_seen_in_canadian_news(text, speakers, countries) -> None:
+    statements, _, actors = extract_statements(Article("ca", text))
+    assert [s.speaker for s in statements if s.kind != "narrative"] == speakers
+    for name, (type_, country) in countries.items():
+        assert (actors[name].type, actors[name].country) == (type_, country), name
+    if any(c for _, c in countries.values()):
+        assert all(actors[n].country_evidence == "article context" for n in countries)
