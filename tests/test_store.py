@@ -155,12 +155,15 @@ def _same_frames(a: store.AnalysisFrames, b: store.AnalysisFrames) -> None:
 def test_statement_text_search_runs_in_the_database(db_url, result):
     """The Statements page of a corpus searches texts in the database: case-insensitive, in the
     analysis's order, LIKE wildcards taken literally, nothing for another analysis's id."""
-    result.rows[2] = {**result.rows[2], "text": "Zelensky said 100% of sanctions_list must stay."}
+    result.rows[2] = {**result.rows[2], "text": 'Zelensky said 100% of sanctions_list must stay, “très” "firm".'}
     analysis_id, _ = store.save_analysis(result, db_url)
     assert store.search_statement_ids(analysis_id, "  SANCTIONS ", db_url) == ["a0-talks:2", "a0-rome:2"]
     assert store.search_statement_ids(analysis_id, "100%", db_url) == ["a0-talks:2"]
     assert store.search_statement_ids(analysis_id, "s_l", db_url) == ["a0-talks:2"]
     assert store.search_statement_ids(analysis_id, "%", db_url) == ["a0-talks:2"]
+    # Text the stored JSON escapes (non-ASCII, quotation marks) is found all the same.
+    assert store.search_statement_ids(analysis_id, "“très”", db_url) == ["a0-talks:2"]
+    assert store.search_statement_ids(analysis_id, '"firm"', db_url) == ["a0-talks:2"]
     assert store.search_statement_ids(analysis_id, "no such words", db_url) == []
     assert store.search_statement_ids("0" * 32, "sanctions", db_url) == []
     assert store.search_statement_ids(analysis_id, " ", db_url) == []
