@@ -329,7 +329,8 @@ def offered_articles(titles: dict[str, str], query_key: str, chosen: Sequence[st
                           placeholder=f"{len(ids):,} articles: type part of a title").casefold().strip()
     found = [a for a in ids if query in titles[a].casefold()] if query else ids
     if len(found) > ARTICLE_OPTIONS:
-        st.caption(f"{len(found):,} match; the first {ARTICLE_OPTIONS} are listed below.")
+        st.caption(f"{len(found):,} match; the first {ARTICLE_OPTIONS} are listed below." if query else
+                   f"The first {ARTICLE_OPTIONS} are listed below; type part of a title to find the others.")
     return list(dict.fromkeys([*(a for a in chosen if a in titles), *found[:ARTICLE_OPTIONS]]))
 
 
