@@ -292,6 +292,21 @@ def _role_prefix(words: list[str]) -> tuple[str | None, int, str | None]:
     i = 0
     gender = None
     role: list[str] = []
+    # A portfolio, place or body before a role head, then a name of two or more words: "Housing
+    # Minister Sean Fraser", "Toronto Mayor Olivia Chow", "Bank of Canada Governor Tiff Macklem",
+    # "Home Depot Chief Executive Ted Decker". The words before the head are no name part.
+    heads = [k for k in range(1, min(len(words) - 2, 5))
+             if words[k].lower().rstrip(".") in ROLE_HEADS | {"executive", "officer"}]
+    if heads and words[0].lower().rstrip(".") not in ROLE_WORDS:
+        k = heads[-1]
+        title, name = words[:k + 1], words[k + 1:]
+        if (all(w[:1].isupper() or w.lower() in {"of", "for", "and"} for w in title)
+                and all(re.fullmatch(r"[A-Z][\w’'\-.]*", w) and w.lower().rstrip(".") not in ROLE_WORDS
+                        for w in name)):
+            low_title = [w.lower().rstrip(".") for w in title]
+            gender = ("female" if any(w in FEMALE_MARKERS for w in low_title)
+                      else "male" if any(w in MALE_MARKERS for w in low_title) else None)
+            return " ".join(low_title), k + 1, gender
     while i < len(words) - 1:
         low = words[i].lower().rstrip(".")
         if low in TITLE_QUALIFIERS and low not in ROLE_WORDS:
@@ -395,6 +410,11 @@ def _cap_sequences(tokens: list[Token], text: str) -> list[tuple[int, int]]:
                 break
             if _strip_possessive(tokens[j - 1].text)[1]:
                 break  # "Ukraine's foreign minister": the possessive ends the name
+            if (tj.text in ("'", "’") and tokens[j - 1].text.endswith("s") and j + 1 < n
+                    and tj.end == tokens[j + 1].start - 1 and tokens[j + 1].is_cap
+                    and tokens[j + 1].low in ORG_WORDS):
+                j += 2   # a plural possessive inside a body's name: "Canadian Home Builders' Association"
+                continue
             if tj.is_cap and re.match(r"\w", tj.text) and tj.low not in DAYS_MONTHS:
                 j += 1
                 continue
@@ -509,6 +529,10 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
     titles = _title_case_lines(text)
     for i, j in _split_title_case(_cap_sequences(tokens, text), tokens, text, titles):
         words = [t.text for t in tokens[i:j]]
+        # A plural possessive apostrophe stays on its word: "Builders'" (see the name scan above).
+        for k in range(len(words) - 1, 0, -1):
+            if words[k] in ("'", "’") and tokens[i + k].start == tokens[i + k - 1].end:
+                words[k - 1:k + 1] = [words[k - 1] + words[k]]
         start_i = i
         # Drop leading stop words ("The State Department", "After Trump").
         while words and (words[0].lower().rstrip(".") in STOP_CAPS
@@ -620,7 +644,8 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         if gender is None and mtype in (None, ActorType.PERSON.value) and len(name_words) >= 2:
             first = name_words[0].lower()
             gender = first_name_gender(first)
-        m_country = country or of_country
+        # "Toronto Mayor Olivia Chow", "Bank of Canada Governor Tiff Macklem": the place in the title.
+        m_country = country or of_country or (C.place_in(role) if role else None)
         evidence = "text" if m_country else None
         if mtype in (ActorType.COUNTRY.value, ActorType.ORGANIZATION.value, ActorType.GROUP.value):
             if m_country is None and gaz_country:
@@ -1037,7 +1062,7 @@ def article_country(table: ActorTable, countries: dict[str, str | None],
 
 # Bodies that belong to one person: the speaker of "Bernie Sanders' campaign says" is
 # "Bernie Sanders campaign" (quotes._owner), which takes its owner's country.
-OWNED_BODIES: frozenset[str] = frozenset({"campaign"})
+OWNED_BODIES: frozenset[str] = frozenset({"campaign", "office"})
 
 
 # Words a description starts with, never a name.

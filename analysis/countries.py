@@ -148,6 +148,19 @@ def place_votes(text: str) -> dict[str, int]:
     return votes
 
 
+def place_in(words: str) -> str | None:
+    """The one country the places and country names inside a title point to ("toronto mayor",
+    "bank of canada governor"), or None when there is none or more than one."""
+    found = {PLACES[m.group(0).lower()] for m in _PLACE_RE.finditer(words)}
+    tokens = words.lower().split()
+    for n in (3, 2, 1):
+        for k in range(len(tokens) - n + 1):
+            code = country_names().get(" ".join(tokens[k:k + n]))
+            if code:
+                found.add(code)
+    return found.pop() if len(found) == 1 else None
+
+
 # Government bodies and seats of power ("the Kremlin said", "Downing Street said").
 GOVERNMENT_BODIES: dict[str, str] = {
     "kremlin": "RUS", "white house": "USA", "state department": "USA", "pentagon": "USA",

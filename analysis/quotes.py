@@ -877,7 +877,7 @@ def _resolve(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> tuple
             if owner is not None:
                 # "Bernie Sanders' campaign says", "the Trump campaign said", "her campaign said":
                 # the candidate's campaign, one organisation however the article words it.
-                name = f"{owner} {head}"
+                name = f"{owner}'s {head}" if head == "office" else f"{owner} {head}"   # "Olivia Chow's office"
                 country, evidence = ctx.table.country_of(owner) if owner in ctx.table.actors else (None, None)
                 ctx.table.add(name, m, type_=ActorType.ORGANIZATION.value, country=country, evidence=evidence)
                 return name, ActorType.ORGANIZATION.value
