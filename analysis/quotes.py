@@ -36,7 +36,6 @@ from .actors import (
     PEOPLE_NOUNS,
     PRONOUNS,
     ROLE_HEADS,
-    role_words,
     ROLE_WORDS,
     SKIP_BEFORE_CUE,
     ActorTable,
@@ -44,8 +43,10 @@ from .actors import (
     Token,
     finalize_actors,
     find_mentions,
+    first_name_gender,
     party_voice,
     resolve_names,
+    role_words,
     tokenize,
 )
 from .attribution_model import TaggedSpan
@@ -897,7 +898,10 @@ def _resolve(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> tuple
             g = ctx.gender.get(actor) or info.get("gender")
             # A one-word name of no known gender ("Suncor declined ...") is too weak a person
             # for "she said": issue 9 counted "she said" -> "Kinder Morgan" among the errors.
-            return typ == ActorType.PERSON.value and (g == wanted or g is None and " " in actor)
+            if g is None and " " not in actor:
+                g = first_name_gender(actor)   # "Melanie" alone: a first name still tells
+                return typ == ActorType.PERSON.value and g == wanted
+            return typ == ActorType.PERSON.value and (g is None or g == wanted)
         if wanted == "plural":
             return typ in (ActorType.GROUP.value, ActorType.ORGANIZATION.value, ActorType.COUNTRY.value)
         if wanted == "neuter":

@@ -600,6 +600,9 @@ def test_the_taggers_statements_obey_the_rules_vetoes() -> None:
     # known gender; she stays unattributed rather than wrong.
     ("Suncor declined to comment. Ian Anderson, the company's president, said the project was on track. "
      "She said the firm would appeal.", ["Ian Anderson", None], {}),
+    # ... but a first name alone still tells ("Melanie"), past a man named since.
+    ('Melanie said she voted early. Tom Smith said he did not. "It is finished," she said.',
+     ["Melanie", "Tom Smith", "Melanie"], {}),
     # A name that ends with a country is an organisation; "the security firm" is not it.
     ("Kinder Morgan Canada says the expansion will go ahead. The security firm said it had hired guards.",
      ["Kinder Morgan Canada", "security firm"], {"Kinder Morgan Canada": ("organization", None)}),
