@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -26,6 +28,7 @@ PRESETS: dict[str, list[str]] = {
 # The browser holds a paste in the page: 10 MB froze a tab at 3 GB. A million characters is a
 # 150,000-word text; longer texts go through the upload box (25 MB, read on the server).
 MAX_PASTE_CHARS = 1_000_000
+LOG = logging.getLogger("stancemap.app")
 # One run in the app holds a server core until it ends: by default at most two million characters
 # of text (about 400 articles, ~15 minutes on 2 cores; an operator may set
 # STANCEMAP_MAX_APP_CHARS). Bigger corpora go through the CLI; the message says so.
@@ -120,8 +123,17 @@ def _run(articles: list[Article], errors: list[FileError], targets: list[str]) -
         bar.progress(min(1.0, frac), text=f"{stage}: {done}/{total}")  # type: ignore[attr-defined]
 
     sentiment_model, stance_model = get_models()
-    result = analyze(articles, targets, sentiment_model=sentiment_model, stance_model=stance_model,
-                     progress=progress)
+    started, finished = time.monotonic(), False
+    try:
+        result = analyze(articles, targets, sentiment_model=sentiment_model, stance_model=stance_model,
+                         progress=progress)
+        finished = True
+    finally:
+        if not finished:
+            # Streamlit stops a session's script when its page is closed (or rerun): the run ends
+            # at its next progress report instead of holding a core for an hour, and saves nothing.
+            LOG.warning("analysis run of %d article(s) stopped after %.1f s, before it finished "
+                        "(page closed, rerun or error); nothing saved", len(articles), time.monotonic() - started)
     result.errors = list(errors) + list(result.errors)
     if proposed:
         result.settings = {**result.settings, "proposed_targets": proposed}

@@ -17,6 +17,7 @@ import time
 import urllib.request
 from urllib.parse import urlsplit
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,22 @@ def e2e_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             "stance": _tiny_model(tmp_path_factory.mktemp("stance"), {0: "FAVOR", 1: "AGAINST", 2: "NONE"})}
 
 
+@dataclass(frozen=True)
+class AppServer:
+    """The app under test: its URL, its process (for CPU checks) and its log file."""
+
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+
 @pytest.fixture(scope="session")
-def app_url(e2e_db: str, e2e_models: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_url(app_server: AppServer) -> str:
+    return app_server.url
+
+
+@pytest.fixture(scope="session")
+def app_server(e2e_db: str, e2e_models: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """A ``streamlit run serve.py`` server (app.py behind the not-found middleware) on a free port, using a fresh database."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found (apt-get install chromium); browser tests skipped")
@@ -95,7 +110,7 @@ def app_url(e2e_db: str, e2e_models: dict[str, str], tmp_path_factory: pytest.Te
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"streamlit did not start; see {log.name}")
             time.sleep(0.5)
-        yield url
+        yield AppServer(url, proc, Path(log.name))
     finally:
         proc.terminate()
         try:

@@ -7,9 +7,11 @@ real pipeline use the bundled models, or tiny random local models while those ar
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -334,3 +336,36 @@ def test_a_link_over_16_kb_sent_in_pieces_is_served(app_url):
         while chunk := sock.recv(65536):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 200")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_closing_the_tab_stops_its_run_and_saves_nothing(app_server, e2e_db, browser):
+    """Issue 11: a long run whose page is closed stops (it held a core for an hour before) and
+    leaves nothing behind; the server says so in its log and goes idle."""
+    saved_before = len(store.list_analyses(e2e_db))
+    # ~150,000 characters of distinct sentences: minutes of work for the models on 2 cores.
+    text = "Talks in Geneva\n\n" + "\n\n".join(
+        f'Minister Anna Berg{i} said round {i} of the talks on the border treaty had gone well. '
+        f'"We are closer than ever on point {i}," she said. Critics said point {i} would fail.'
+        for i in range(800))
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(app_server.url)
+    box = page.get_by_role("textbox", name="Paste article text")
+    box.fill(text)
+    box.press("Tab")
+    page.get_by_role("button", name="Analyze", exact=True).click()
+    page.locator('[data-testid="stProgress"]').first.wait_for(timeout=120_000)   # the run is under way
+    context.close()   # the user closes the tab
+    deadline = time.monotonic() + 90
+    while "stopped after" not in app_server.log.read_text(errors="replace"):
+        assert time.monotonic() < deadline, "the run went on after its page was closed"
+        time.sleep(1)
+    before = _cpu_seconds(app_server.process.pid)
+    time.sleep(3)
+    assert (_cpu_seconds(app_server.process.pid) - before) / 3 < 0.5   # idle again, not a core busy
+    assert len(store.list_analyses(e2e_db)) == saved_before
