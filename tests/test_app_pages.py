@@ -392,6 +392,27 @@ def test_analyze_run_saves_and_opens_dashboard(db):
     assert at.get("plotly_chart")
 
 
+def test_a_save_cut_off_after_its_commit_leaves_the_edit_token_with_its_browser(db, monkeypatch):
+    """Issue 11: the app killed right after the save commits left analyses nobody could edit. The
+    token is drawn, shown and kept by the session before the save, so it survives the cut."""
+    real_save = store.save_analysis
+
+    def commit_then_die(result, url, **kwargs):
+        real_save(result, url, **kwargs)
+        raise RuntimeError("server killed right after the commit")
+
+    monkeypatch.setattr(store, "save_analysis", commit_then_die)
+    at = open_page("analyze")
+    at.text_area(key="analyze_text").input("Peace talks resume\n\nTrump said the peace deal was good.")
+    at.multiselect(key="analyze_targets").set_value(["a peace deal"])
+    at.button(key="analyze_run").click().run()
+    [entry] = store.list_analyses(db)
+    token = at.session_state["edit_tokens"][entry["analysis_id"]]
+    assert token in texts(at, "info").replace("\\", "")   # on the user's screen too (markdown-escaped)
+    store.rename_analysis(entry["analysis_id"], "Still mine", token, db)
+    assert store.list_analyses(db)[0]["title"] == "Still mine"
+
+
 def test_private_library_hides_other_analyses(db, result, make_result, monkeypatch):
     mine, _ = store.save_analysis(result, db)
     store.save_analysis(make_result(title="Someone else's"), db)
