@@ -1020,6 +1020,24 @@ def _tagged_attribution(ctx: _Context, start: int, end: int, tagged: Sequence[Ta
     return None
 
 
+_SIGNATURE = re.compile(r"\s*[―—–]\s*(?=[A-Z])")
+
+
+def _signature(ctx: _Context, real: list[tuple[int, int]], end: int) -> _Attr | None:
+    """A quotation signed after a dash: '"Mr. Trump embodies ..." ― Sonya Herridge' (reader
+    comments, vox pops, epigraphs). The name must follow the dash and end the piece, or be
+    followed only by a description after a comma ("― Ana Ruiz, 34, Phoenix")."""
+    dash = _SIGNATURE.match(ctx.text, real[-1][1], end)
+    if dash is None:
+        return None
+    signer = next((m for m in ctx.mentions if m.start == dash.end() and m.kind == "name" and m.actor
+                   and not m.in_quote), None)
+    if signer is None or not re.fullmatch(r"\s*(?:,[^\n\"“”]*)?[.\s]*", ctx.text[signer.end:end]):
+        return None
+    return _Attr(Span(dash.start(), dash.end(), ctx.text[dash.start():dash.end()].strip()), 0, signer,
+                 True, True, False)
+
+
 def _colon_lead(ctx: _Context, st: Statement) -> str | None:
     """The speaker of a sentence that ends with a colon and introduces a quotation paragraph:
     its own speaker, else the person or body it opens with ("Smith put it bluntly:")."""
@@ -1099,6 +1117,8 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
                         chosen, kind, confidence = _best(piece_attrs), StatementKind.DIRECT_QUOTE.value, 0.7
                     elif piece_attrs:
                         chosen, kind, confidence = _best(piece_attrs), StatementKind.INDIRECT_QUOTE.value, 0.6
+                    elif (signed := _signature(ctx, real, p_end)) is not None:
+                        chosen, kind, confidence = signed, StatementKind.DIRECT_QUOTE.value, 0.7
                     elif (prev_direct is not None and real[0][0] - p_start <= 1
                           and quoted >= 0.6 * (p_end - p_start) and seg.paragraph - prev_direct.paragraph <= 1):
                         # A paragraph that continues the previous speaker's quotation.

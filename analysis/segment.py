@@ -144,6 +144,9 @@ def split_sentences(text: str, start: int = 0, end: int | None = None,
         # A lower-case continuation is no new sentence ("he said. and" is rare; "5 p.m. on" common).
         if nxt[0].islower() or nxt[0] in ",;:":
             continue
+        # '"… our greatest shame." ― Sonya Herridge': a signature after a dash ends nothing.
+        if m.group()[-1] in "\"”’»" and nxt[0] in "―—–" and "\n" not in text[stop:stop + len(text[stop:end]) - len(nxt)]:
+            continue
         # '"… angry?" Clinton asked.': a question or exclamation inside a quotation followed by
         # its attribution does not end the sentence.
         if m.group()[-1] in "\"”" and m.group()[0] in "?!" and _ATTRIBUTION_AFTER.match(nxt):

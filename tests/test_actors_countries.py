@@ -308,6 +308,11 @@ def test_a_pronoun_finds_the_person_of_its_gender(text, speaker) -> None:
     ("\"We are ready,\" said Andre Campbell's partner, Jason Louth.", [("direct_quote", "Jason Louth")]),
     ("Volodymyr Zelensky met Trump. The Ukrainian president said the talks were useful.",
      [("narrative", None), ("indirect_quote", "Volodymyr Zelensky")]),
+    # Quotations signed after a dash (reader voices, vox pops), the signer's description kept out.
+    ("“He embodies the legacy of racism. He represents our shame.” ― Sonya Herridge\n"
+     "“He is ignorant of our culture.”― Pamela Padilla, 34, Phoenix\n\n"
+     '"We will win." — That was the message.',
+     [("direct_quote", "Sonya Herridge"), ("direct_quote", "Pamela Padilla"), ("narrative", None)]),
 ])
 def test_attribution_cases_seen_on_real_news(text, kinds_speakers) -> None:
     from analysis.quotes import extract_statements
