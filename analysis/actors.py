@@ -606,6 +606,10 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
                 country = country or body_country
                 rest = rest[n_body:]
             role, n_role, gender = _role_prefix(rest)
+            if n_role and C.is_country_name(" ".join(rest[n_role:])):
+                # "Health Canada", "Transport Canada": a department named after its country,
+                # not the country with a title.
+                role, n_role, gender = None, 0, None
         name_words = rest[n_role:]
         if not name_words:
             continue

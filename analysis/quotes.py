@@ -553,7 +553,7 @@ def _speaker_after(ctx: _Context, tokens: list[Token], k_end: int) -> Mention | 
         if tokens[h].text in {",", ".", ";", ":"}:
             break
         nxt = tokens[h + 1].text.lower() if h + 1 < len(tokens) else ""
-        described = (low in {"the", "a", "an"} and h > j and tokens[h].text.islower()
+        described = (low in {"the", "a", "an", "one", "another"} and h > j and tokens[h].text.islower()
                      and _agent_noun(tokens[h].text.lower()) and nxt in {".", ",", ";", "", "!", "?"})
         if tokens[h].text.lower() in SPEAKER_NOUNS and tokens[h].text[:1].islower() or described:
             # '"...," said the rookie defenceman.': a description that ends the sentence speaks.

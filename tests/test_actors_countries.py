@@ -313,6 +313,10 @@ def test_a_pronoun_finds_the_person_of_its_gender(text, speaker) -> None:
      "“He is ignorant of our culture.”― Pamela Padilla, 34, Phoenix\n\n"
      '"We will win." — That was the message.',
      [("direct_quote", "Sonya Herridge"), ("direct_quote", "Pamela Padilla"), ("narrative", None)]),
+    # An unnamed voice after the cue keeps the quotation; a department named after its country
+    # is that department, not the country.
+    ("“This is a disgrace,” said one resident, who asked not to be named.", [("direct_quote", "one resident")]),
+    ("In a statement, Health Canada said the product was safe.", [("indirect_quote", "Health Canada")]),
 ])
 def test_attribution_cases_seen_on_real_news(text, kinds_speakers) -> None:
     from analysis.quotes import extract_statements
