@@ -285,7 +285,7 @@ def _analyze_prepared(
                 "start": st.start,
                 "end": st.end,
                 "text": st.text,
-                "kind": st.kind,
+                "kind": st.kind.value,
                 "speaker": speaker,
                 "speaker_type": speaker_actor.type if speaker_actor else None,
                 "speaker_country": speaker_actor.country if speaker_actor else None,

@@ -152,22 +152,26 @@ class Span:
         return {"start": self.start, "end": self.end, "text": self.text}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Statement:
-    """One statement of an article with its (resolved) speaker."""
+    """One statement of an article with its (resolved) speaker; ``kind`` is always a
+    :class:`~analysis.labels.StatementKind` (a plain string given is converted)."""
 
     article_id: str
     index: int
     start: int
     end: int
     text: str
-    kind: str
+    kind: StatementKind
     section: str = "body"
     cue: Span | None = None
     speaker_mention: Span | None = None
     speaker: str | None = None
     confidence: float = 0.0
     paragraph: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", StatementKind(self.kind))
 
     @property
     def statement_id(self) -> str:
