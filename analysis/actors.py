@@ -238,9 +238,10 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     return [Token(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text, start, len(text) if end is None else end)]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Mention:
-    """A place where the text names or describes an actor."""
+    """A place where the text names or describes an actor. Frozen: the rule passes that learn
+    more about it (roles around it, its canonical actor) return new mentions."""
 
     start: int
     end: int
@@ -667,8 +668,7 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
                                 evidence=evidence))
     mentions.extend(_descriptions(text, quotes, mentions))
     mentions.sort(key=lambda m: m.start)
-    _role_context(text, mentions)
-    return mentions
+    return _role_context(text, mentions)
 
 
 def _is_gazetteer_name(name: str) -> bool:
@@ -777,55 +777,60 @@ _LOWER_ROLE_BEFORE = re.compile(
 _US_PARTY_STATE = re.compile(r"\s*\((?:D|R|I)\s?[-–,]\s?[A-Z][A-Za-z. ]{1,14}\)")
 
 
-def _role_context(text: str, mentions: list[Mention]) -> None:
-    """Roles and countries stated around a name: "State Department spokesman Tommy Pigott",
-    "Antonio Tajani, Italy's foreign minister," ."""
-    for m in mentions:
-        if m.kind != "name" or m.type not in (None, ActorType.PERSON.value):
-            continue
-        before = text[max(0, m.start - 80):m.start]
-        lb = _LOWER_ROLE_BEFORE.search(before)
-        if lb and lb.group("role").strip():
-            role_words = lb.group("role").split()
-            if any(w in ROLE_HEADS for w in role_words):
-                org = (lb.group("org") or "").strip()
-                # "Labour leader Tony Blair": the party word belongs to the role, so that "the
-                # Labour leader" later finds Blair and not the Tory leader named after him.
-                party = org.split()[-1].lower() if org else ""
-                party = party if party in TITLE_QUALIFIERS - ROLE_WORDS else ""
-                for two_words in ("lib dem", "liberal democrat"):
-                    if org.lower().endswith(two_words):
-                        party = two_words   # "Lib Dem leader Charles Kennedy"
-                m.role = m.role or " ".join([*([party] if party else []), *role_words])
-                m.type = ActorType.PERSON.value
-                if party and m.country is None and C.role_country(party):
-                    m.country, m.evidence = C.role_country(party), "text"
-                if org and m.country is None:
-                    org_words = org.split()
-                    for k in range(len(org_words)):
-                        code = C.country_of(" ".join(org_words[k:]).rstrip("’'s"))
-                        if code:
-                            m.country, m.evidence = code, "text"
-                            break
-        after = text[m.end:m.end + 80]
-        # US congressional style: "Sen. Bernie Sanders (I-Vt.)", "Rep. Elijah Cummings (D-Md.)".
-        if m.country is None and _US_PARTY_STATE.match(after):
-            m.country, m.evidence = "USA", "text"
-            m.type = ActorType.PERSON.value
-        ap = _APPOSITIVE.match(after)
-        # An appositive closes ("Chelsea Clinton, the senator's daughter, said"); a role that runs
-        # on into a verb is the next clause's subject ("in Chelsea, the mayor also said"), and a
-        # name after "in" or "at" is a place.
-        if ap and (not re.match(r"\s*(?:[,.;:)\u2013\u2014]|$|(?:of|for|at|in|and|to|from|who)\b)", after[ap.end():])
-                   or re.search(r"\b(?:in|at|near)\s+$", text[max(0, m.start - 6):m.start])):
-            ap = None
-        if ap:
-            m.type = ActorType.PERSON.value
-            m.role = m.role or ap.group("role")
-            if ap.group("country") and m.country is None:
-                code = C.country_of(_strip_possessive(ap.group("country"))[0])
-                if code:
-                    m.country, m.evidence = code, "text"
+def _role_context(text: str, mentions: list[Mention]) -> list[Mention]:
+    """The mentions with the roles and countries stated around each name: "State Department
+    spokesman Tommy Pigott", "Antonio Tajani, Italy's foreign minister," ."""
+    return [_with_role_context(text, m) for m in mentions]
+
+
+def _with_role_context(text: str, m: Mention) -> Mention:
+    if m.kind != "name" or m.type not in (None, ActorType.PERSON.value):
+        return m
+    role, type_, country, evidence = m.role, m.type, m.country, m.evidence
+    before = text[max(0, m.start - 80):m.start]
+    lb = _LOWER_ROLE_BEFORE.search(before)
+    if lb and lb.group("role").strip():
+        role_words = lb.group("role").split()
+        if any(w in ROLE_HEADS for w in role_words):
+            org = (lb.group("org") or "").strip()
+            # "Labour leader Tony Blair": the party word belongs to the role, so that "the
+            # Labour leader" later finds Blair and not the Tory leader named after him.
+            party = org.split()[-1].lower() if org else ""
+            party = party if party in TITLE_QUALIFIERS - ROLE_WORDS else ""
+            for two_words in ("lib dem", "liberal democrat"):
+                if org.lower().endswith(two_words):
+                    party = two_words   # "Lib Dem leader Charles Kennedy"
+            role = role or " ".join([*([party] if party else []), *role_words])
+            type_ = ActorType.PERSON.value
+            if party and country is None and C.role_country(party):
+                country, evidence = C.role_country(party), "text"
+            if org and country is None:
+                org_words = org.split()
+                for k in range(len(org_words)):
+                    code = C.country_of(" ".join(org_words[k:]).rstrip("’'s"))
+                    if code:
+                        country, evidence = code, "text"
+                        break
+    after = text[m.end:m.end + 80]
+    # US congressional style: "Sen. Bernie Sanders (I-Vt.)", "Rep. Elijah Cummings (D-Md.)".
+    if country is None and _US_PARTY_STATE.match(after):
+        country, evidence = "USA", "text"
+        type_ = ActorType.PERSON.value
+    ap = _APPOSITIVE.match(after)
+    # An appositive closes ("Chelsea Clinton, the senator's daughter, said"); a role that runs
+    # on into a verb is the next clause's subject ("in Chelsea, the mayor also said"), and a
+    # name after "in" or "at" is a place.
+    if ap and (not re.match(r"\s*(?:[,.;:)\u2013\u2014]|$|(?:of|for|at|in|and|to|from|who)\b)", after[ap.end():])
+               or re.search(r"\b(?:in|at|near)\s+$", text[max(0, m.start - 6):m.start])):
+        ap = None
+    if ap:
+        type_ = ActorType.PERSON.value
+        role = role or ap.group("role")
+        if ap.group("country") and country is None:
+            code = C.country_of(_strip_possessive(ap.group("country"))[0])
+            if code:
+                country, evidence = code, "text"
+    return replace(m, role=role, type=type_, country=country, evidence=evidence)
 
 
 @dataclass
@@ -947,14 +952,17 @@ def _role_words(role: str) -> str:
     return " ".join(role_words(role))
 
 
-def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] | None = None) -> ActorTable:
+def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] | None = None,
+                  ) -> tuple[ActorTable, list[Mention]]:
     """Merge name and description mentions of one article into canonical actors.
 
     A single-word or honorific name joins the earliest full name that ends (or starts) with it;
-    description mentions join the most recent earlier person of the same country. Each mention's
-    ``actor`` is set to its canonical name.
+    description mentions join the most recent earlier person of the same country. Returns the
+    actor table and new mentions, each with its canonical ``actor`` (and the type and country
+    resolution gave it); the mentions given are left as they were.
     """
     table = ActorTable()
+    resolved = list(mentions)
     # surname (lower) -> [(offset, full name, gender)], every full-name mention in text order
     full_names: dict[str, list[tuple[int, str, str | None]]] = {}
     given_names: dict[str, set[str]] = {}   # first name (lower) -> full names with it
@@ -966,7 +974,8 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
     overrides = overrides or {}
     override_alias = {a.lower(): (o.get("canonical") or n)
                       for n, o in overrides.items() for a in [n, *o.get("aliases", [])]}
-    for m in mentions:
+    for i, m in enumerate(mentions):
+        type_, country, evidence = m.type, m.country, m.evidence
         if m.kind == "name":
             if m.type == ActorType.COUNTRY.value and m.country and (
                     C.is_country_name(m.name) or m.name.lower() in C.DEMONYMS):
@@ -978,9 +987,9 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
                     canonical = next(iter(known_as))   # "Sir Menzies" after "Sir Menzies Campbell"
                 if canonical == m.name:
                     leader = C.leader_by_surname(m.name)
-                    if leader and m.type is None:
-                        m.type = ActorType.PERSON.value
-                    if leader and m.type == ActorType.PERSON.value:
+                    if leader and type_ is None:
+                        type_ = ActorType.PERSON.value
+                    if leader and type_ == ActorType.PERSON.value:
                         # "Obama" in an article that never writes his full name: the one
                         # president of that surname, under his full name, so the actor is the
                         # same as in articles that do (a knowledge-base match, issue 9).
@@ -993,21 +1002,21 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
             party = C.party_alias(canonical) or party_voice(canonical)
             if party:
                 # "Tories", "Conservatives", "the Conservative Party": one actor, an organisation.
-                canonical, m.type = party[0], ActorType.ORGANIZATION.value
-                if m.country is None:
-                    m.country, m.evidence = party[1], "gazetteer"
+                canonical, type_ = party[0], ActorType.ORGANIZATION.value
+                if country is None:
+                    country, evidence = party[1], "gazetteer"
             canonical = override_alias.get(canonical.lower(), override_alias.get(m.name.lower(), canonical))
-            if m.type is None:
+            if type_ is None:
                 # Known through a full name ("Trump" after "Donald Trump"): a person.
                 if canonical != m.name or canonical in table.actors and table.actors[canonical]["type"]:
-                    m.type = table.actors.get(canonical, {}).get("type") or ActorType.PERSON.value
+                    type_ = table.actors.get(canonical, {}).get("type") or ActorType.PERSON.value
                 elif canonical.lower() in overrides:
-                    m.type = overrides[canonical.lower()].get("type")
-            m.actor = canonical
+                    type_ = overrides[canonical.lower()].get("type")
+            m = resolved[i] = replace(m, type=type_, country=country, evidence=evidence, actor=canonical)
             table.add(canonical, m, type_=m.type, country=m.country, role=m.role, evidence=m.evidence)
         elif m.kind == "description":
             target = None
-            for prev in reversed([p for p in mentions if p.start < m.start and p.actor]):
+            for prev in reversed([p for p in resolved if p.start < m.start and p.actor]):
                 name = prev.actor or ""
                 info = table.actors.get(name)
                 if not info or info["type"] != ActorType.PERSON.value or prev.kind == "description":
@@ -1033,10 +1042,10 @@ def resolve_names(mentions: list[Mention], overrides: dict[str, dict[str, Any]] 
                         continue
                     target = name
                     break
-            m.actor = target or m.name
-            table.add(m.actor, m, type_=ActorType.PERSON.value, country=m.country, role=m.role,
+            m = resolved[i] = replace(m, actor=target or m.name)
+            table.add(target or m.name, m, type_=ActorType.PERSON.value, country=m.country, role=m.role,
                       evidence="text")
-    return table
+    return table, resolved
 
 
 def article_country(table: ActorTable, countries: dict[str, str | None],

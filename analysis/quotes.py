@@ -1076,8 +1076,7 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
     seg_quotes: list[tuple[int, int]] = []
     for s in segments:
         seg_quotes.extend(quote_spans(qtext, s.start, s.end))
-    mentions = find_mentions(text, seg_quotes or all_quotes, CUE_VERBS)
-    table = resolve_names(mentions, overrides)
+    table, mentions = resolve_names(find_mentions(text, seg_quotes or all_quotes, CUE_VERBS), overrides)
     ctx = _Context(text, mentions, table, qtext=qtext)
     for m in mentions:
         if m.actor and m.gender:

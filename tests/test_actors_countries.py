@@ -82,8 +82,7 @@ def test_capitalised_words_that_are_not_actors(text: str, not_names: set[str]) -
 def test_aliases_merge_into_one_canonical_actor() -> None:
     text = ("US President Donald Trump met Putin. Trump said the talks went well. "
             "Mr. Trump later left. Russian President Vladimir Putin stayed.")
-    mentions = find_mentions(text)
-    table = resolve_names(mentions)
+    table, mentions = resolve_names(find_mentions(text))
     actors = finalize_actors(table)
     assert {m.actor for m in mentions if m.name in {"Trump", "Donald Trump"}} == {"Donald Trump"}
     trump = actors["Donald Trump"]
@@ -162,7 +161,7 @@ def test_missing_overrides_file(tmp_path: Path) -> None:
 def test_demonym_adjectives_are_country_mentions() -> None:
     text = "Russian strikes hit Kyiv overnight, and the Ukrainian armed forces said they shot down drones."
     mentions = find_mentions(text)
-    resolve_names(mentions)
+    _, mentions = resolve_names(mentions)
     countries = [(m.text, m.actor, m.country) for m in mentions if m.type == "country"]
     assert ("Russian", "Russia", "RUS") in countries
     assert ("Ukrainian", "Ukraine", "UKR") in countries
@@ -374,7 +373,7 @@ def test_country_evidence_survives_overrides_and_the_row() -> None:
     from analysis.actors import find_mentions as fm
 
     text = "Jane Roe said the bill was wrong."
-    table = resolve_names(fm(text))
+    table, _ = resolve_names(fm(text))
     actors = finalize_actors(table, {"jane roe": {"country": "IRL"}})
     assert (actors["Jane Roe"].country, actors["Jane Roe"].country_evidence) == ("IRL", "override")
 
