@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .outfiles import RowWriter, atomic_path
+from .outfiles import RowWriter, atomic_path, jsonl_line
 from .models import DEFAULT_SENTIMENT_MODEL, DEFAULT_STANCE_MODEL
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
@@ -228,8 +228,7 @@ class _Spool:
         self.file = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed by rows()
 
     def write(self, rows: list[dict[str, Any]]) -> None:
-        for r in rows:
-            self.file.write(json.dumps(r, ensure_ascii=False) + "\n")
+        self.file.writelines(jsonl_line(r) for r in rows)
 
     def rows(self, batch: int = 2000) -> Iterator[list[dict[str, Any]]]:
         self.file.seek(0)

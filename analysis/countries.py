@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .labels import ActorType
 
 log = logging.getLogger(__name__)
 
@@ -501,6 +502,15 @@ def normalize_overrides(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
             entry["country"] = None
         if isinstance(entry.get("aliases"), str):
             entry["aliases"] = [a.strip() for a in entry["aliases"].split("|") if a.strip()]
+        kind = entry.get("type")
+        if kind is not None and kind != "":
+            kind = str(kind).strip().lower()
+            if kind not in {t.value for t in ActorType}:
+                raise InputError(f"override for {name!r}: type {entry['type']!r} is not one of "
+                                 f"{', '.join(t.value for t in ActorType)}.")
+            entry["type"] = kind
+        else:
+            entry.pop("type", None)
         out[str(name).strip()] = entry
     return out
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import io
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +22,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from .aggregate import KIND_NAMES
-from .outfiles import statements_csv, table_columns, table_row
+from .outfiles import jsonl_line, statements_csv, table_columns, table_row
 from .records import AnalysisResult
 
 TOPOJSON_FILE = Path(__file__).resolve().parents[1] / "static" / "world_110m.json"
@@ -44,7 +43,7 @@ def statements_bytes(rows: Sequence[dict[str, Any]], targets: Sequence[str], fmt
     CSV starts with a UTF-8 byte-order mark so that Excel reads it as UTF-8."""
     fmt = fmt.lower()
     if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+        return "".join(jsonl_line(r) for r in rows).encode("utf-8")
     if fmt == "csv":
         buf = io.StringIO(newline="")
         statements_csv(rows, targets, buf, bom=True)

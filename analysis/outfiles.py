@@ -66,6 +66,12 @@ def spreadsheet_safe(value: object) -> object:
 NESTED_FIELDS: frozenset[str] = frozenset({"speaker_mention", "cue", "mentions", "sentiment", "stance", "models"})
 
 
+def jsonl_line(row: dict[str, Any]) -> str:
+    """One contract row as a JSONL line: the only JSONL layout (CLI output, the dashboard's
+    export, the CLI's spool), UTF-8 text kept as it is."""
+    return json.dumps(row, ensure_ascii=False) + "\n"
+
+
 def table_columns(targets: Sequence[str]) -> list[str]:
     """The contract's fields, the extra fields, ``corrected``, then one label column per target."""
     from .pipeline import CONTRACT_FIELDS, EXTRA_FIELDS
@@ -145,8 +151,7 @@ class RowWriter:
                 self._csv.writerow(table_row(r, self.targets, spreadsheet=True))
         else:
             assert self._fh is not None
-            for r in rows:
-                self._fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+            self._fh.writelines(jsonl_line(r) for r in rows)
         if self._fh is not None and not self._own:
             self._fh.flush()   # rows reach a pipe as each chunk is done
 

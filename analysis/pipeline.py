@@ -287,7 +287,7 @@ def _analyze_prepared(
                 "text": st.text,
                 "kind": st.kind.value,
                 "speaker": speaker,
-                "speaker_type": speaker_actor.type if speaker_actor else None,
+                "speaker_type": speaker_actor.type.value if speaker_actor else None,
                 "speaker_country": speaker_actor.country if speaker_actor else None,
                 "speaker_mention": st.speaker_mention.to_dict() if st.speaker_mention else None,
                 "cue": st.cue.to_dict() if st.cue else None,
@@ -312,7 +312,7 @@ def _analyze_prepared(
                 a = own_actors.get(name)
                 if a is None:
                     continue
-                row["mentions"].append({"actor": name, "country": a.country, "type": a.type,
+                row["mentions"].append({"actor": name, "country": a.country, "type": a.type.value,
                                         "start": m.start, "end": m.end, "text": m.text,
                                         "sentiment": None})
                 sent_texts.append(st.text)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .labels import ActorType
+
 # One limit everywhere a target is typed, stored or carried in a link (the app, the CLI, share
 # links): longer than this it is a paste gone wrong, not a target, and links must carry it whole.
 MAX_TARGET_CHARS = 200
@@ -35,14 +37,18 @@ class Actor:
     ``country_evidence`` (a labels.CountryEvidence value) says where it came from."""
 
     name: str
-    type: str  # labels.ActorType value
+    type: ActorType  # a plain string given is converted (ValueError if it is no actor type)
     country: str | None = None
     role: str | None = None
     aliases: tuple[str, ...] = ()
     country_evidence: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "type", ActorType(self.type))
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        d["type"] = self.type.value
         d["aliases"] = list(self.aliases)
         return d
 
