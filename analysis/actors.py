@@ -370,7 +370,7 @@ def _classify(name: str) -> tuple[str | None, str | None]:
         return ActorType.COUNTRY.value, C.CAPITALS[low]
     if low in C.GOVERNMENT_BODIES:
         return ActorType.ORGANIZATION.value, C.GOVERNMENT_BODIES[low]
-    if low in C.INTERNATIONAL_BODIES:
+    if low in C.INTERNATIONAL_BODIES or low in C.COMPANIES:
         return ActorType.ORGANIZATION.value, None
     if low in C.DEMONYMS and low.endswith("s"):
         return ActorType.GROUP.value, C.DEMONYMS[low]

@@ -175,6 +175,20 @@ GOVERNMENT_BODIES: dict[str, str] = {
     "palazzo chigi": "ITA", "farnesina": "ITA", "moncloa": "ESP", "idf": "ISR",
 }
 
+# Companies news quotes by their bare name ("Pfizer said"): organisations, where a lone
+# capitalised word that speaks is otherwise taken for a person's surname ("Burton said"). Only
+# names that are no common surname or word (no Ford, Shell, Apple, Amazon, Target, Delta, Meta).
+COMPANIES: frozenset[str] = frozenset("""
+pfizer moderna astrazeneca novartis sanofi bayer roche merck glaxosmithkline gsk biontech
+google alphabet microsoft facebook twitter tiktok bytedance nvidia intel openai anthropic netflix
+uber lyft airbnb spacex tesla boeing airbus lockheed raytheon huawei alibaba tencent samsung
+toyota volkswagen siemens nestle unilever walmart exxon exxonmobil chevron conocophillips
+gazprom rosneft lukoil aramco petrobras bp totalenergies equinor glencore suncor enbridge
+cenovus bombardier ryanair lufthansa fedex mastercard paypal starbucks pepsico coca-cola
+blackrock jpmorgan citigroup goldman hsbc barclays ubs santander
+""".split()) | frozenset({"goldman sachs", "morgan stanley", "wells fargo", "bank of america",
+                          "kinder morgan", "rio tinto", "deutsche bank", "air canada", "johnson & johnson"})
+
 # Groups of countries / international bodies: actors, but no single country.
 INTERNATIONAL_BODIES: frozenset[str] = frozenset({
     "european union", "eu", "e.u.", "nato", "united nations", "un", "u.n.", "g7", "g20",

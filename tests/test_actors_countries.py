@@ -100,6 +100,9 @@ def test_aliases_merge_into_one_canonical_actor() -> None:
         ("NATO said the alliance was united.", "NATO", "organization", None),
         ("Russian officials said the strikes would continue.", "Russian officials", "group", "RUS"),
         ("Germany said it would send more air defence.", "Germany", "country", "DEU"),
+        # A company by its bare name is no person's surname ("Burton said" still is).
+        ("Pfizer said the vaccine worked.", "Pfizer", "organization", None),
+        ("Burton said the cat was fine.", "Burton", "person", None),
     ],
 )
 def test_organisations_capitals_and_groups_as_speakers(text: str, actor: str, type_: str,
