@@ -839,6 +839,8 @@ def _resolve(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> tuple
             national = len(words) >= 2 and C.is_country_name(words[-1])
             typ = ActorType.PERSON.value if len(words) <= 3 and not national else ActorType.ORGANIZATION.value
             info["type"] = typ
+            if national and not info["countries"]:
+                info["countries"][(C.country_of(words[-1]), "text")] += 1   # "Health Canada": CAN
         return m.actor, typ
     if m.kind == "generic":
         party = party_voice(m.name)

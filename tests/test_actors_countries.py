@@ -623,7 +623,7 @@ def test_the_taggers_statements_obey_the_rules_vetoes() -> None:
      ["Melanie", "Tom Smith", "Melanie"], {}),
     # A name that ends with a country is an organisation; "the security firm" is not it.
     ("Kinder Morgan Canada says the expansion will go ahead. The security firm said it had hired guards.",
-     ["Kinder Morgan Canada", "security firm"], {"Kinder Morgan Canada": ("organization", None)}),
+     ["Kinder Morgan Canada", "security firm"], {"Kinder Morgan Canada": ("organization", "CAN", "text")}),
     # Canadian places set a Canadian article: its people take CAN, marked inferred.
     ("EDMONTON — Mayor Don Iveson said the city supports the workers. Premier Rachel Notley said Alberta "
      "would not back down. The premier visited Calgary and Fort McMurray on Monday.", ["Don Iveson", "Rachel Notley"],
