@@ -332,6 +332,9 @@ def _role_prefix(words: list[str]) -> tuple[str | None, int, str | None]:
                 gender = "male"
             if low not in HONORIFICS:
                 role.append(ROLE_ABBREVIATIONS.get(low, low))
+            elif i + 1 < len(words):
+                i += 1
+                break   # "Mr. King", "Ms. Bishop": after an honorific comes the name, role word or not
             i += 1
             # "Secretary of State", "Minister of Defence"
             if (i + 1 < len(words) - 1 and words[i].lower() == "of"
@@ -355,7 +358,7 @@ PEOPLE_NOUNS: frozenset[str] = frozenset({
 })
 
 
-def _is_plural_people(word: str) -> bool:
+def is_plural_people(word: str) -> bool:
     w = word.lower().rstrip(".")
     return w.endswith("s") and (w[:-1] in PEOPLE_NOUNS or (w.endswith("ies") and w[:-3] + "y" in PEOPLE_NOUNS))
 
@@ -378,7 +381,11 @@ def _classify(name: str) -> tuple[str | None, str | None]:
     if low in GROUP_WORDS or len(words) <= 3 and words and words[-1] in GROUP_WORDS:
         # "Virginia Democrats", "Black Women": people of a persuasion or a kind, a group.
         return ActorType.GROUP.value, None
-    if words and _is_plural_people(words[-1]):
+    if len(words) >= 3 and is_plural_people(words[0]) and words[1] in ("of", "in", "from"):
+        # "Residents of Gaza", "Voters in Ohio": people of a place, a group with its country.
+        tail = " ".join(words[2:])
+        return ActorType.GROUP.value, C.country_of(tail) or C.PLACES.get(tail)
+    if words and is_plural_people(words[-1]):
         # "Critics", "Ministers", "Labour MPs", "Senior officials": a group, not a person.
         return ActorType.GROUP.value, C.role_country(" ".join(words[:-1] + [words[-1].rstrip("s")]))
     if any(w.rstrip(".") in ORG_WORDS for w in words) or re.fullmatch(r"[A-Z]{2,6}", name):
@@ -391,6 +398,14 @@ def _classify(name: str) -> tuple[str | None, str | None]:
             code = prefix if n else None
         return ActorType.ORGANIZATION.value, code
     return None, None
+
+
+def _month_as_name(tokens: list[Token], j: int) -> bool:
+    """A month's name as a surname: "Theresa May", "Mrs. May" (after an honorific or a first
+    name, and not followed by a day's number as in "Thursday, May 5")."""
+    prev = tokens[j - 1].low
+    after = tokens[j + 1].text if j + 1 < len(tokens) else ""
+    return (prev in HONORIFICS or first_name_gender(prev) is not None) and not after[:1].isdigit()
 
 
 def _cap_sequences(tokens: list[Token], text: str) -> list[tuple[int, int]]:
@@ -416,7 +431,7 @@ def _cap_sequences(tokens: list[Token], text: str) -> list[tuple[int, int]]:
                     and tokens[j + 1].low in ORG_WORDS):
                 j += 2   # a plural possessive inside a body's name: "Canadian Home Builders' Association"
                 continue
-            if tj.is_cap and re.match(r"\w", tj.text) and tj.low not in DAYS_MONTHS:
+            if tj.is_cap and re.match(r"\w", tj.text) and (tj.low not in DAYS_MONTHS or _month_as_name(tokens, j)):
                 j += 1
                 continue
             if (tj.low in CONNECTORS and j + 1 < n and tokens[j + 1].is_cap
@@ -632,8 +647,9 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
             continue  # "Yellowhead MP", "Ohio Senator": a title without a name, not an actor
         if "-" in name and all(C.country_of(p) for p in name.split("-")):
             continue  # "Russia-Ukraine war": an adjective, not an actor
-        if name.lower() in STOP_CAPS or name.lower().rstrip(".") in ROLE_WORDS:
-            continue
+        honorific = n_role > 0 and rest[n_role - 1].lower().rstrip(".") in HONORIFICS
+        if (name.lower() in STOP_CAPS or name.lower().rstrip(".") in ROLE_WORDS) and not honorific:
+            continue   # ... but "Mr. King", "Mrs. May": a surname after an honorific
         mtype, gaz_country = _classify(name)
         if mtype is None:
             if len(name_words) == 1 and name.lower() in C.DEMONYMS:

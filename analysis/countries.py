@@ -352,14 +352,26 @@ def _gazetteer() -> dict[str, tuple[str, str]]:
     return table
 
 
+# Surnames of modern presidents and vice presidents that name them alone in news. A surname
+# shared with many living people ("Mr. King" in a story about Larry King is no William King of
+# 1853; Taylor, Carter, Harris, Ford, Kennedy, Grant) is never resolved from the surname alone.
+EXECUTIVE_SURNAMES: frozenset[str] = frozenset({
+    "obama", "biden", "trump", "pence", "cheney", "gore", "reagan", "nixon", "eisenhower", "truman",
+    "quayle", "mondale", "agnew", "humphrey", "roosevelt", "vance", "clinton", "bush", "lincoln",
+})
+
+
 @lru_cache(maxsize=1)
 def _executive_surnames() -> dict[str, str | None]:
     """Surname -> a name of the one president or vice president with it, None if several
-    people share it (two Johnsons, two Bushes, two Clintons)."""
+    people share it (two Johnsons, two Bushes, two Clintons); of the bundled US list only
+    :data:`EXECUTIVE_SURNAMES`."""
     people: dict[str, set[str]] = {}
     names: dict[str, str] = {}
     for key, (_, executive) in _gazetteer().items():
-        if executive:
+        # The bundled US list holds every president and vice president since 1789: only the
+        # surnames above; a gazetteer the user names (STANCEMAP_GAZETTEER) is taken as it is.
+        if executive and (key.split()[-1] in EXECUTIVE_SURNAMES or not executive.startswith("usc:")):
             s = key.split()[-1]
             people.setdefault(s, set()).add(executive)
             names.setdefault(s, key)

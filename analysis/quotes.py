@@ -44,6 +44,7 @@ from .actors import (
     finalize_actors,
     find_mentions,
     first_name_gender,
+    is_plural_people,
     party_voice,
     resolve_names,
     role_words,
@@ -430,13 +431,35 @@ def _pronoun(t: Token) -> Mention:
                    PRONOUNS.get(t.text.lower()))
 
 
+_PEOPLE_OF = re.compile(r"\b([A-Za-z][a-z]+)\s+(on|in|at|from|of|for|inside|across)\s+(?:the\s+)?$")
+
+
+def _people_of(ctx: _Context, m: Mention) -> Mention | None:
+    """"Experts on North Korea said", "Officials in Kyiv said", "Residents of Gaza said": the
+    people speak, not the place or body after the preposition; a group, with the place's country."""
+    if m.kind != "name":
+        return None
+    before = _PEOPLE_OF.search(ctx.text, max(0, m.start - 40), m.start)
+    if before is None or not is_plural_people(before.group(1)):
+        return None
+    start = before.start(1)
+    text = ctx.text[start:m.end]
+    # Where they are ("officials in Kyiv", "voters in Ohio") gives their country; what they
+    # know about ("experts on North Korea") or work for ("analysts at Goldman Sachs") does not.
+    country = None
+    if before.group(2) in ("in", "from", "of", "inside"):
+        country = m.country if m.type == ActorType.COUNTRY.value else C.PLACES.get(m.name.lower())
+    return Mention(start, m.end, text, text, "generic", ActorType.GROUP.value, None, country, None,
+                   m.in_quote, None, "text" if country else None)
+
+
 def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | None:
     """The subject noun phrase before cue token ``k``."""
     j = k - 1
     while j >= 0:
         low = tokens[j].text.lower()
-        if low in SKIP_BEFORE_CUE:
-            j -= 1
+        if low in SKIP_BEFORE_CUE and not (tokens[j].is_cap and _mention_ending(ctx, tokens[j].end)):
+            j -= 1   # "Trump will say", but not the "May" of "Theresa May said"
         elif low in _BE and cue_low_ing(tokens[k].text):
             j -= 1  # "Trump has been saying"; but "the race was called" is passive, no speech
         elif low == "on" and j + 1 < k and tokens[j + 1].text.lower() in SKIP_BEFORE_CUE:
@@ -476,7 +499,7 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
         return _pronoun(t)
     m = _mention_ending(ctx, t.end)
     if m is not None:
-        return m
+        return _people_of(ctx, m) or m
     # "Tajani, Italy's foreign minister, said": skip an appositive between commas;
     # "the director of the FBI, James B. Comey, said": the name between the commas.
     if t.text == ",":

@@ -326,12 +326,28 @@ def test_a_pronoun_finds_the_person_of_its_gender(text, speaker) -> None:
     # is that department, not the country.
     ("“This is a disgrace,” said one resident, who asked not to be named.", [("direct_quote", "one resident")]),
     ("In a statement, Health Canada said the product was safe.", [("indirect_quote", "Health Canada")]),
+    # A surname that is also a role word or a month, after an honorific or a first name; a
+    # surname of a president of 1853 is no licence to name him.
+    ("Mr. King said that he was not familiar with the network.", [("indirect_quote", "King")]),
+    ("Theresa May met Mr. Juncker. Mrs. May said talks went well.",
+     [("narrative", None), ("indirect_quote", "Theresa May")]),
+    # People of or in a place speak, not the place; what they are experts on is no place of theirs.
+    ("Experts on North Korea said the test could change that.", [("indirect_quote", "Experts on North Korea")]),
+    ("Officials in Kyiv said the strikes went on.", [("indirect_quote", "Officials in Kyiv")]),
 ])
 def test_attribution_cases_seen_on_real_news(text, kinds_speakers) -> None:
     from analysis.quotes import extract_statements
 
     statements, _, _ = extract_statements(Article("n", text))
     assert [(s.kind, s.speaker) for s in statements] == kinds_speakers
+
+
+def test_people_of_a_place_are_a_group_with_its_country() -> None:
+    _, _, actors = extract_statements(Article("g", "Officials in Kyiv said the strikes went on. Experts on North "
+                                                   "Korea said little. Residents of Gaza said no aid came."))
+    assert {n: (a.type, a.country) for n, a in actors.items() if a.type == "group"} == {
+        "Officials in Kyiv": ("group", "UKR"), "Experts on North Korea": ("group", None),
+        "Residents of Gaza": ("group", "PSE")}
 
 
 def test_a_party_is_one_actor_however_the_article_names_it() -> None:
