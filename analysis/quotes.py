@@ -1059,7 +1059,7 @@ def _signature(ctx: _Context, real: list[tuple[int, int]], end: int) -> _Attr | 
     dash = _SIGNATURE.match(ctx.text, real[-1][1], end)
     if dash is None:
         return None
-    signer = next((m for m in ctx.mentions if m.start == dash.end() and m.kind == "name" and m.actor
+    signer = next((m for m in ctx.by_start.get(dash.end(), ()) if m.kind == "name" and m.actor
                    and not m.in_quote), None)
     if signer is None or not re.fullmatch(r"\s*(?:,[^\n\"“”]*)?[.\s]*", ctx.text[signer.end:end]):
         return None

@@ -145,7 +145,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None,
         if nxt[0].islower() or nxt[0] in ",;:":
             continue
         # '"… our greatest shame." ― Sonya Herridge': a signature after a dash ends nothing.
-        if m.group()[-1] in "\"”’»" and nxt[0] in "―—–" and "\n" not in text[stop:stop + len(text[stop:end]) - len(nxt)]:
+        gap = text[stop:end][:len(text[stop:end]) - len(nxt)]   # the blanks before the next word
+        if m.group()[-1] in "\"”’»" and nxt[0] in "―—–" and "\n" not in gap:
             continue
         # '"… angry?" Clinton asked.': a question or exclamation inside a quotation followed by
         # its attribution does not end the sentence.
