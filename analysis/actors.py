@@ -138,6 +138,10 @@ STOP_CAPS: frozenset[str] = frozenset({
     "thanks", "please", "today", "tonight", "yesterday", "tomorrow", "here's", "it's", "that's",
     "i'm", "we're", "they're", "don't", "can't", "isn't", "let's", "photo", "image", "video",
     "watch", "related", "advertisement", "editor's", "note", "update", "updated", "claims",
+    # Participles that open a clause before its subject ("Having announced ..., Judge Berman",
+    # "Speaking in Beijing, ..."): never a name, though a speech verb may follow them.
+    "having", "being", "speaking", "responding", "addressing", "testifying", "appearing",
+    "campaigning", "reacting", "commenting", "writing", "pressed", "asked", "noting", "citing",
 })
 DAYS_MONTHS: frozenset[str] = frozenset({
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",

@@ -99,6 +99,7 @@ CUE_VERBS: frozenset[str] = frozenset({
     "championed", "slamming", "mocking",
     # Reporting verbs missed on news outside PolNeAR (issue 9's external error count).
     "quipped", "quips", "retorted", "retorts", "acknowledges", "recounted", "recounts", "tweets",
+    "repeated", "repeats",
 })
 # The most reliable cues (>= 80% in PolNeAR train): preferred when a statement has several.
 STRONG_CUES: frozenset[str] = frozenset({
@@ -521,11 +522,14 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
             if j - back <= 14 or relative and j - back <= 30:
                 if m is not None:
                     return m  # "Breitbart News, for one, noted"
-            elif (opener in {"a", "an", "the", "who", "whose"} and m is not None and m.kind == "name"
+            elif ((opener in {"a", "an", "the", "who", "whose"} or tokens[back + 1].text.islower()
+                   and opener not in BOUNDARY_CONJ) and m is not None and m.kind == "name"
                   and not any(t.text in {"said", "says", "told", '"', "“", "”"} for t in tokens[back + 1:j])):
                 # "Senator Bob Corker, a Tennessee Republican who has met privately with Mr. Trump
-                # and been mentioned as a vice-presidential choice, said": a long appositive
-                # after a name, with no speech of its own inside.
+                # and been mentioned as a vice-presidential choice, said"; "Leonard E. Burman,
+                # director of the centrist Urban-Brookings Tax Policy Center and a professor at
+                # the Maxwell School of Syracuse University, said": a long appositive after a
+                # name, with no speech of its own inside.
                 return m
             break
         return None
@@ -541,6 +545,8 @@ def _speaker_after(ctx: _Context, tokens: list[Token], k_end: int) -> Mention | 
     low = t.text.lower()
     if low in {"he", "she", "they"}:
         return _pronoun(t)
+    if low in {"of", "about"}:
+        return None  # '"...," Burman said of Mrs. Clinton's plan': what was spoken of, not who spoke
     m = _mention_starting(ctx, t.start)
     if m is None and low in {"the", "a", "an"} and j + 1 < len(tokens):
         m = _mention_starting(ctx, tokens[j + 1].start)
@@ -589,6 +595,17 @@ def _speaker_after(ctx: _Context, tokens: list[Token], k_end: int) -> Mention | 
             g = _generic_np(tokens, h, ctx.text)
             if g is not None and g.start >= t.start:
                 return g
+    return None
+
+
+def _main_clause_subject(ctx: _Context, tokens: list[Token], k: int,
+                         quotes: list[tuple[int, int]]) -> Mention | None:
+    """"Having announced that ..., Judge Berman proceeded": the subject named right after the
+    comma that closes the opening participle clause."""
+    for h in range(k + 1, len(tokens) - 1):
+        if tokens[h].text == "," and not _in_quote(tokens[h].start, quotes):
+            m = _mention_starting(ctx, tokens[h + 1].start)
+            return m if m is not None and m.kind == "name" else None
     return None
 
 
@@ -654,6 +671,8 @@ def _attributions(ctx: _Context, seg_start: int, seg_end: int,
                 speaker = _speaker_before(ctx, tokens, k)
                 if speaker is None and _coordinated(tokens, k):
                     speaker = _clause_subject(ctx, tokens, k, quotes)
+                if speaker is None and k == 1 and tokens[0].text.lower() == "having":
+                    speaker = _main_clause_subject(ctx, tokens, k, quotes)
             # "asked" / "called" need a subject; "when asked" is no attribution.
             if speaker is None and prev is not None and not cue_low_ing(tokens[k].text) and (
                     prev.text == "," or after_quote or _in_quote(prev.start, quotes)):
@@ -672,7 +691,11 @@ def _attributions(ctx: _Context, seg_start: int, seg_end: int,
             continue  # "a culture called ...", "a beer called ...": naming, not speech
         # Extend "told reporters" / "said in a statement" is left to the content; the cue is the verb.
         rest = ctx.text[max(cue.end, speaker.end):seg_end].strip()
-        post = len(re.findall(r"\w+", rest[:200])) <= 8 and cue.start > seg_start + 10
+        # ", Trump said." / '..." said Trump': the attribution follows its content after a comma,
+        # a quotation mark or a dash; "Lu Kang repeated that China opposed hacking" is no post one.
+        lead = min(cue.start, speaker.start)
+        post = (len(re.findall(r"\w+", rest[:200])) <= 8 and cue.start > seg_start + 10
+                and (ctx.qtext or ctx.text)[max(seg_start, lead - 3):lead].rstrip()[-1:] in {",", '"', "”", "—", "–", "-", "'"})
         out.append(_Attr(Span(cue.start, cue.end, cue_text), k, speaker,
                          cue_text.lower() in STRONG_CUES, post, inverted))
     return out

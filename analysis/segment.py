@@ -37,7 +37,11 @@ _SENT_END = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s+|$)")
 _DATELINE_PREFIX = re.compile(
     r"\s*(?:(?:date|published|updated|posted)\s*[:\-]?\s*\d{4}-\d{2}-\d{2}\s*"
     r"|[A-Z][A-Z .,'-]{2,40}(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,?\s+\d{4})?)?\s*"
-    r"(?:\([A-Za-z .]+\))?\s*[-—–]+\s+)"
+    r"(?:\([A-Za-z .]+\))?\s*[-—–]+\s+"
+    # "Washington (AFP) – ": a place in title case needs the agency in brackets to count.
+    r"|[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,3}(?:,\s+[A-Z][a-z.]+)?\s*\((?:AP|AFP|Reuters|CNN|UPI|dpa|"
+    r"Xinhua|Bloomberg|Sputnik|TASS|Interfax|PA|IANS|PTI|ANI|CP|The Canadian Press|Associated Press)\)"
+    r"\s*[-—–]+\s+)"
 )
 # A caption ends with a credit: "— Reuters", "(AP Photo)", "Photo: AFP", "/ Getty Images".
 _CAPTION_CREDIT = re.compile(

@@ -45,6 +45,9 @@ def evaluate(path: str, limit: int | None = None, verbose: bool = False, tagger:
     """P/R/F1 over the articles of a PolNeAR JSONL file (rules, plus the attribution tagger
     where one is given)."""
     n_gold = n_found = n_pred = n_pred_ok = 0
+    # Speaker accuracy on found quotes: of the gold attributions some prediction covers, how many
+    # a prediction with the right speaker covers (the external quote set's second figure).
+    n_covered = n_covered_right = 0
     # Actor quality (issue 9): statements whose speaker is a person, and how many carry a
     # country (and on what evidence); speakers that are neither a name nor typed as a group.
     n_person = n_person_country = n_spoken = n_not_name = 0
@@ -84,11 +87,13 @@ def evaluate(path: str, limit: int | None = None, verbose: bool = False, tagger:
                 for c in g["content"]:
                     content.update(range(c["start"], c["end"]))
                 src_words = _name_words(" ".join(s["text"] for s in g["source"]))
-                found = False
+                found = covered_by_some = False
+                wrong: list[str] = []
                 for i, p in enumerate(preds):
                     covered = sum(1 for ch in content if p.start <= ch < p.end)
                     if covered < 0.5 * len(content):
                         continue
+                    covered_by_some = True
                     agree = False
                     if p.speaker_mention is not None:
                         agree = any(p.speaker_mention.start < s["end"] and s["start"] < p.speaker_mention.end
@@ -98,8 +103,15 @@ def evaluate(path: str, limit: int | None = None, verbose: bool = False, tagger:
                     if agree:
                         found = True
                         pred_ok[i] = True
+                    else:
+                        wrong.append(p.speaker or (p.speaker_mention.text if p.speaker_mention else "?"))
                 n_found += found
-                if verbose and not found:
+                n_covered += covered_by_some
+                n_covered_right += covered_by_some and found
+                if verbose and covered_by_some and not found:
+                    print("WRONG-SPEAKER", wrong, "gold:", [s["text"] for s in g["source"]], "|",
+                          " ".join(c["text"] for c in g["content"])[:100], file=sys.stderr)
+                if verbose and not covered_by_some:
                     print("MISS", [s["text"] for s in g["source"]], [c["text"] for c in g["cue"]],
                           "|", " ".join(c["text"] for c in g["content"])[:100], file=sys.stderr)
             n_pred_ok += sum(pred_ok)
@@ -114,6 +126,7 @@ def evaluate(path: str, limit: int | None = None, verbose: bool = False, tagger:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"articles": n_articles, "gold": n_gold, "predicted": n_pred, "found": n_found,
             "precision": precision, "recall": recall, "f1": f1, "seconds": elapsed,
+            "speaker_accuracy": n_covered_right / n_covered if n_covered else 0.0, "covered": n_covered,
             "spoken": n_spoken, "not_name": n_not_name / n_spoken if n_spoken else 0.0,
             "person": n_person, "person_country": n_person_country / n_person if n_person else 0.0,
             "evidence": evidence}
@@ -143,6 +156,8 @@ def main() -> int:
     r = evaluate(args.data, args.limit, args.verbose, tagger)
     print(f"articles {r['articles']}  gold {r['gold']}  predicted {r['predicted']}  found {r['found']}")
     print(f"P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}  ({r['seconds']:.1f} s)")
+    print(f"speaker accuracy on covered quotes {r['speaker_accuracy']:.3f} (of {r['covered']} gold quotes "
+          f"some prediction covers)")
     print(f"statements with a speaker {r['spoken']}: not a name nor a group {r['not_name']:.1%}; "
           f"person speaker {r['person']}: with a country {r['person_country']:.1%} "
           f"(by evidence: {', '.join(f'{k} {v}' for k, v in sorted(r['evidence'].items()))})")

@@ -48,6 +48,19 @@ def _only(text: str):  # the single statement of a one-sentence text
         ("Col. Lawrence Wilkerson brought up the bombing and later said it was wrong.", "Lawrence Wilkerson", INDIRECT, "said"),
         ("Sen. Elizabeth Warren appeared on television on Thursday and endorsed Clinton, saying she was ready.",
          "Elizabeth Warren", INDIRECT, "saying"),
+        # a long appositive opened by a role noun, and "said of" naming what was spoken of
+        ("''It has the virtue of being fiscally responsible,'' Leonard E. Burman, director of the centrist "
+         "Urban-Brookings Tax Policy Center and a professor at the Maxwell School of Syracuse University, "
+         "said of Mrs. Clinton's plan.", "Leonard E. Burman", DIRECT, "said"),
+        # the reporting verb that opens the sentence wins over one inside its content
+        ("Chinese Foreign Ministry spokesman Lu Kang repeated that China opposed hacking and acted against it.",
+         "Lu Kang", INDIRECT, "repeated"),
+        # a title-case wire dateline is not the subject of the sentence after it
+        ("Washington (AFP) – Democrat Hillary Clinton has taken a swipe at Donald Trump's stance on Brexit, "
+         "saying that bombastic comments do more harm than good.", "Hillary Clinton", INDIRECT, "saying"),
+        # an opening participle clause reports what the main clause's subject said
+        ("Having announced that he would not send me to prison, Judge Berman proceeded to sentence me.",
+         "Berman", INDIRECT, "announced"),
         # negatives: scare quotes, belief verbs, no cue, cue without a speaker
         ('Burton thinks that cats are "cuties".', None, NARRATIVE, None),
         ('Critics dismissed the plan as a "peace deal" in name only.', "Critics", INDIRECT, "dismissed"),
