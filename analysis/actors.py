@@ -90,6 +90,8 @@ ORG_WORDS: frozenset[str] = frozenset({
     "institutes", "council", "trust", "society", "initiative", "project", "institution",
     "enquirer", "inquirer", "observer", "chronicle", "examiner", "research", "polling", "league",
 })
+# Organisation words that are also common surnames ("Liam Fox", "Emily Post", "Sam House").
+SURNAME_ORG_WORDS: frozenset[str] = frozenset({"fox", "post", "house", "church", "press", "league"})
 # Words that rule out a person's name (places, events, documents, title-case headlines).
 NOT_PERSON_WORDS: frozenset[str] = frozenset({
     "convention", "conference", "summit", "caucus", "caucuses", "primary", "debate", "show",
@@ -166,6 +168,7 @@ penny kemi angela liz priya sonia indira benazir hasina
 aung tsai yingluck imelda cristina dilma michelle gabriela
 """.split())
 MALE_FIRST_NAMES: frozenset[str] = frozenset("""
+liam alastair iain clive rhodri geoff gerry seamus ciaran eamon
 donald joe joseph barack george bill william john james robert michael david richard charles
 thomas christopher daniel matthew anthony mark paul steven andrew kenneth kevin brian edward
 ronald timothy jason jeffrey ryan jacob gary eric stephen larry justin scott brandon benjamin
@@ -392,6 +395,9 @@ def _classify(name: str) -> tuple[str | None, str | None]:
     if words and is_plural_people(words[-1]):
         # "Critics", "Ministers", "Labour MPs", "Senior officials": a group, not a person.
         return ActorType.GROUP.value, C.role_country(" ".join(words[:-1] + [words[-1].rstrip("s")]))
+    if (len(words) in (2, 3) and words[-1] in SURNAME_ORG_WORDS and first_name_gender(words[0])
+            and not any(w.rstrip(".") in ORG_WORDS for w in words[:-1])):
+        return None, None  # "Liam Fox", "Emily Post": a first name makes the outlet word a surname
     if any(w.rstrip(".") in ORG_WORDS for w in words) or re.fullmatch(r"[A-Z]{2,6}", name):
         code = None
         m = re.search(r"\bof (?:the )?(.+)$", name)
@@ -655,6 +661,8 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         if (name.lower() in STOP_CAPS or name.lower().rstrip(".") in ROLE_WORDS) and not honorific:
             continue   # ... but "Mr. King", "Mrs. May": a surname after an honorific
         mtype, gaz_country = _classify(name)
+        if honorific and mtype == ActorType.ORGANIZATION.value and not _is_gazetteer_name(name):
+            mtype, gaz_country = ActorType.PERSON.value, None  # "Dr Fox", "Mr House": a person
         if mtype is None:
             if len(name_words) == 1 and name.lower() in C.DEMONYMS:
                 # "Russian strikes", "the Ukrainian armed forces": a mention of the country.

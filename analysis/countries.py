@@ -495,7 +495,15 @@ def leader_by_surname(surname: str) -> str | None:
     hits = [n for n in LEADERS if n.split()[-1] == s]
     if hits:
         return hits[0] if len(hits) == 1 else None
+    if s in UK_PM_SURNAMES:
+        return UK_PM_SURNAMES[s]
     return _executive_surnames().get(name_key(surname)) or None
+
+
+# The British prime ministers whose surname alone names them in political news ("Mr Blair",
+# "Thatcher said"); Major, Brown, May and Johnson are everyday surnames and stay unresolved.
+UK_PM_SURNAMES: dict[str, str] = {n.split()[-1]: n for n in UK_PRIME_MINISTERS
+                                  if n.split()[-1] not in {"major", "brown", "may", "johnson"}}
 
 
 def is_valid_iso3(code: str) -> bool:

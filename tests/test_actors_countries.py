@@ -670,3 +670,21 @@ def test_titles_before_a_name_are_its_role() -> None:
     for title_and_name, (name, role) in roles.items():
         _, _, actors = extract_statements(Article("r", f"{title_and_name} said the talks would go on."))
         assert actors[name].role == role, title_and_name
+
+
+def test_british_peers_doctors_and_a_prime_minister_known_by_surname() -> None:
+    """A second hand-written BBC-style story: "Mr Blair" alone is Tony Blair (a prime minister's
+    distinctive surname) and so "the prime minister told MPs" is his; "Dr Liam Fox" is a person,
+    not the Fox broadcaster; "He also attacked ..." after Lord Butler stays Butler's."""
+    text = (Path(__file__).parent / "fixtures" / "who" / "butler_report.txt").read_text(encoding="utf-8")
+    statements, _, actors = extract_statements(Article("b", text))
+    spoken = {s.text[:40]: s.speaker for s in statements if s.speaker}
+    assert spoken["Mr Blair said he accepted the report in "] == "Tony Blair"
+    assert spoken['"I take full personal responsibility," t'] == "Tony Blair"
+    assert spoken["He also attacked the way the Iraq war wa"] == "Lord Butler"
+    assert spoken["Dr Liam Fox, the Conservative co-chairma"] == "Liam Fox"
+    assert spoken["Sir Menzies added that the war had been "] == "Menzies Campbell"
+    for name in ("Tony Blair", "Liam Fox", "Michael Howard", "Menzies Campbell", "Robin Cook"):
+        assert (actors[name].type, actors[name].country) == ("person", "GBR"), name
+    # Surnames that are everyday words or shared by many stay as written.
+    assert C.leader_by_surname("Brown") is None and C.leader_by_surname("May") is None
