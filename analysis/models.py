@@ -39,6 +39,7 @@ from typing import Any
 
 from .errors import ModelUnavailable
 from .labels import SENTIMENT_LABELS, STANCE_LABELS
+from .records import Score  # noqa: F401 - the typed score record; kept importable from here
 
 log = logging.getLogger(__name__)
 
@@ -92,20 +93,6 @@ def pick_device() -> str:
         return wanted
     return "cuda" if torch.cuda.is_available() else "cpu"
 
-
-@dataclass(frozen=True)
-class Score:
-    """One classification: the winning label and the probability of every label."""
-
-    label: str
-    scores: dict[str, float]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "scores": dict(self.scores)}
-
-    @property
-    def confidence(self) -> float:
-        return self.scores[self.label]
 
 
 class ScoreCache:

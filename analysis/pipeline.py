@@ -28,7 +28,7 @@ from .actors import Mention, combine
 from .errors import InputError
 from .labels import ActorType, StatementKind
 from .quotes import Statement, blank_format_chars, extract_statements
-from .records import MAX_TARGET_CHARS, Actor, AnalysisResult, Article, FileError
+from .records import MAX_TARGET_CHARS, Actor, AnalysisResult, Article, FileError, MentionRow, Score, StatementRow
 from .stance_context import context_for_statement
 
 Progress = Callable[[str, int, int], None]
@@ -91,12 +91,6 @@ def normalize_targets(targets: Sequence[str] | None) -> list[str]:
     if len(out) > MAX_TARGETS:
         raise InputError(f"{len(out)} targets given; at most {MAX_TARGETS} are allowed per analysis.")
     return out
-
-
-def _score_dict(score: Any) -> dict[str, Any]:
-    if hasattr(score, "to_dict"):
-        return dict(score.to_dict())
-    return {"label": score["label"], "scores": dict(score["scores"])}
 
 
 def _runtime_of(model: Any) -> str | None:
@@ -266,90 +260,68 @@ def _analyze_prepared(
         for name, actor in article_actors.items():
             actors[name] = combine(actors[name], actor) if name in actors else actor
 
-    # 2. rows without scores
-    rows: list[dict[str, Any]] = []
+    # 2. what each row will hold, and the sentiment inputs: the statement, then its mentions
+    drafts: list[tuple[Article, Statement, Actor | None, list[tuple[Mention, Actor]]]] = []
     sent_texts: list[str] = []
     sent_spans: list[tuple[int, int] | None] = []
-    sent_slots: list[tuple[int, int | None]] = []   # (row index, mention index or None)
     for article, statements, mentions, own_actors in per_article:
         for st in statements:
-            speaker = st.speaker or None
-            speaker_actor = own_actors.get(speaker) if speaker else None
-            row: dict[str, Any] = {
-                "analysis_id": None,
-                "article_id": article.article_id,
-                "article_title": article.title,
-                "published": article.published,
-                "source": article.source,
-                "statement_id": st.statement_id,
-                "start": st.start,
-                "end": st.end,
-                "text": st.text,
-                "kind": st.kind.value,
-                "speaker": speaker,
-                "speaker_type": speaker_actor.type.value if speaker_actor else None,
-                "speaker_country": speaker_actor.country if speaker_actor else None,
-                "speaker_mention": st.speaker_mention.to_dict() if st.speaker_mention else None,
-                "cue": st.cue.to_dict() if st.cue else None,
-                "mentions": [],
-                "sentiment": None,
-                "stance": {},
-                "models": {},
-                "speaker_role": speaker_actor.role if speaker_actor else None,
-                "speaker_country_evidence": speaker_actor.country_evidence if speaker_actor else None,
-                "confidence": round(st.confidence, 2),
-                "section": st.section,
-            }
-            r_index = len(rows)
-            rows.append(row)
+            speaker_actor = own_actors.get(st.speaker) if st.speaker else None
+            inside = [(m, own_actors[m.actor]) for m in mentions
+                      if st.start <= m.start and m.end <= st.end and m.actor and m.actor in own_actors]
+            drafts.append((article, st, speaker_actor, inside))
             sent_texts.append(st.text)
             sent_spans.append(None)
-            sent_slots.append((r_index, None))
-            for m in mentions:
-                if not (st.start <= m.start and m.end <= st.end) or not m.actor:
-                    continue
-                name = m.actor
-                a = own_actors.get(name)
-                if a is None:
-                    continue
-                row["mentions"].append({"actor": name, "country": a.country, "type": a.type.value,
-                                        "start": m.start, "end": m.end, "text": m.text,
-                                        "sentiment": None})
+            for m, _ in inside:
                 sent_texts.append(st.text)
                 sent_spans.append((m.start - st.start, m.end - st.start))
-                sent_slots.append((r_index, len(row["mentions"]) - 1))
 
-    # 3. sentiment: one batched call for statements and mentions
+    # 3. sentiment: one batched call for statements and mentions (in the order above)
     if sentiment_model is None:
         from .models import load_sentiment_model
 
         sentiment_model = load_sentiment_model()
+    sent_scores: list[Score] = []
     if sent_texts:
-        scores = sentiment_model.score(sent_texts, sent_spans, batch_size=batch_size,
-                                       progress=_stage(progress, "sentiment"))
-        for (r_index, m_index), score in zip(sent_slots, scores, strict=True):
-            if m_index is None:
-                rows[r_index]["sentiment"] = _score_dict(score)
-            else:
-                rows[r_index]["mentions"][m_index]["sentiment"] = _score_dict(score)
+        sent_scores = [Score.of(x) for x in sentiment_model.score(
+            sent_texts, sent_spans, batch_size=batch_size, progress=_stage(progress, "sentiment"))]
     elif progress:
         progress("sentiment", 0, 0)
 
     # 4. stance: one batched call for every (statement, target) pair
     stance_id: str | None = getattr(stance_model, "model_id", None)
+    stance_by_row: list[dict[str, Score]] = [{} for _ in drafts]
     if targets:
         if stance_model is None:
             from .models import load_stance_model
 
             stance_model = load_stance_model()
             stance_id = stance_model.model_id
-        score_stance(rows, [a for a, _, _, _ in per_article], targets, stance_model,
-                     batch_size=batch_size, progress=progress)
+        stance_by_row = stance_scores([(a, st.start, st.text) for a, st, _, _ in drafts], targets,
+                                      stance_model, batch_size=batch_size, progress=progress)
     if progress and not targets:
         progress("stance", 0, 0)
     models = {"sentiment": sentiment_model.model_id, "stance": stance_id}
-    for r in rows:
-        r["models"] = dict(models)
+
+    # 5. the rows, each built once and complete
+    rows: list[dict[str, Any]] = []
+    scores = iter(sent_scores) if sent_scores else None
+    for (article, st, speaker_actor, inside), stance in zip(drafts, stance_by_row, strict=True):
+        sentiment = next(scores) if scores else None
+        mention_rows = tuple(MentionRow(m.actor or a.name, a.type, a.country, m.start, m.end, m.text,
+                                        next(scores) if scores else None) for m, a in inside)
+        rows.append(StatementRow(
+            article_id=article.article_id, article_title=article.title, published=article.published,
+            source=article.source, statement_id=st.statement_id, start=st.start, end=st.end,
+            text=st.text, kind=st.kind, speaker=st.speaker or None,
+            speaker_type=speaker_actor.type if speaker_actor else None,
+            speaker_country=speaker_actor.country if speaker_actor else None,
+            speaker_mention=st.speaker_mention, cue=st.cue, mentions=mention_rows,
+            sentiment=sentiment, stance=stance, models=models,
+            speaker_role=speaker_actor.role if speaker_actor else None,
+            speaker_country_evidence=speaker_actor.country_evidence if speaker_actor else None,
+            confidence=round(st.confidence, 2), section=st.section,
+        ).to_contract())
     used = {r["speaker"] for r in rows if r["speaker"]} | {m["actor"] for r in rows for m in r["mentions"]}
     actor_list = [a for name, a in actors.items() if name in used]
     return AnalysisResult(
@@ -373,27 +345,37 @@ def _analyze_prepared(
     )
 
 
-def score_stance(rows: list[dict[str, Any]], articles: Sequence[Article], targets: Sequence[str],
-                 stance_model: StanceScorer, *, batch_size: int = 32, progress: Progress | None = None) -> None:
-    """Fill ``row["stance"][target]`` for every row and target: one batched call for all pairs.
+def stance_scores(statements: Sequence[tuple[Article | None, int, str]], targets: Sequence[str],
+                  stance_model: StanceScorer, *, batch_size: int = 32,
+                  progress: Progress | None = None) -> list[dict[str, Score]]:
+    """The stance of each ``(article, start, text)`` statement toward every target: one batched
+    call for all pairs.
 
     Each statement is read with what a reader has read before it (the title and about three
     sentences, :func:`analysis.stance_context.context_for_statement`), so "it", "the plans", "he"
     can be resolved; the CLI's ``stance --in`` accepts the same context.
     """
-    by_id = {a.article_id: a for a in articles}
-    row_contexts = [context_for_statement(by_id[r["article_id"]].text, r["start"], by_id[r["article_id"]].title)
-                    if r["article_id"] in by_id else None for r in rows]
-    texts = [r["text"] for r in rows for _ in targets]
-    if not texts:
-        return
-    pair_targets = [t for _ in rows for t in targets]
-    contexts = [c for c in row_contexts for _ in targets]
-    scores = stance_model.score(texts, pair_targets, contexts=contexts, batch_size=batch_size,
+    if not statements or not targets:
+        return [{} for _ in statements]
+    contexts = [context_for_statement(a.text, start, a.title) if a is not None else None
+                for a, start, _ in statements]
+    scores = stance_model.score([text for _, _, text in statements for _ in targets],
+                                [t for _ in statements for t in targets],
+                                contexts=[c for c in contexts for _ in targets], batch_size=batch_size,
                                 progress=_stage(progress, "stance"))
     it = iter(scores)
-    for r in rows:
-        r["stance"] = {**(r.get("stance") or {}), **{t: _score_dict(next(it)) for t in targets}}
+    return [{t: Score.of(next(it)) for t in targets} for _ in statements]
+
+
+def score_stance(rows: list[dict[str, Any]], articles: Sequence[Article], targets: Sequence[str],
+                 stance_model: StanceScorer, *, batch_size: int = 32, progress: Progress | None = None) -> None:
+    """Add the stance toward ``targets`` to contract rows already made (a stored analysis that
+    gains a target): ``row["stance"][target]`` for every row and target."""
+    by_id = {a.article_id: a for a in articles}
+    found = stance_scores([(by_id.get(r["article_id"]), r["start"], r["text"]) for r in rows], targets,
+                          stance_model, batch_size=batch_size, progress=progress)
+    for r, stance in zip(rows, found, strict=True):
+        r["stance"] = {**(r.get("stance") or {}), **{t: s.to_dict() for t, s in stance.items()}}
 
 
 def add_targets(result: AnalysisResult, targets: Sequence[str], *, stance_model: StanceScorer | None = None,

@@ -52,7 +52,7 @@ from .actors import (
 )
 from .attribution_model import TaggedSpan
 from .labels import ActorType, StatementKind
-from .records import Actor, Article
+from .records import Actor, Article, Span
 from .segment import Segment, normalize_quote_marks, segment
 
 # Cue words derived from PolNeAR train (polnear_train.jsonl, 840 articles): every word that is
@@ -142,16 +142,6 @@ BOUNDARY_CONJ: frozenset[str] = frozenset({"but", "while", "whereas", "and", "al
 # A quotation this short without inner punctuation is a scare quote or a title, not a quote.
 MIN_QUOTE_WORDS = 4
 QUOTE_PAIRS = re.compile(r"“[^”]*(?:”|$)|(?<![\w])\"[^\"]*(?:\"|$)")
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "text": self.text}
 
 
 @dataclass(frozen=True)

@@ -327,3 +327,40 @@ def test_the_attribution_tagger_adds_what_the_rules_miss(monkeypatch: pytest.Mon
     rules_only = analyze([article_from_text(text, "t")], [], sentiment_model=FakeSentiment())
     assert [(r["kind"], r["speaker"]) for r in rules_only.rows] == [("narrative", None), ("narrative", None)]
     assert rules_only.settings["attribution_tagger"] is None
+
+
+def test_rows_are_built_as_frozen_typed_records_and_leave_as_the_contract() -> None:
+    """Issue 9, point 6: the pipeline builds each row once as a frozen StatementRow (labels as
+    enums, scores as Score records) and hands out exactly the contract's fields, in order."""
+    import dataclasses
+
+    from analysis.labels import ActorType, StatementKind
+    from analysis.records import MentionRow, Score, Span, StatementRow
+
+    row = StatementRow(
+        article_id="a", article_title="T", published=None, source=None, statement_id="a:0", start=0,
+        end=29, text="Trump said the deal was good.", kind="indirect_quote", speaker="Donald Trump",
+        speaker_type="person", speaker_country="USA", speaker_mention=Span(0, 5, "Trump"),
+        cue=Span(6, 10, "said"),
+        mentions=(MentionRow("Donald Trump", "person", "USA", 0, 5, "Trump",
+                             Score("positive", {"positive": 0.7, "negative": 0.1, "neutral": 0.2})),),
+        sentiment=Score("positive", {"positive": 0.6, "negative": 0.1, "neutral": 0.3}),
+        stance={"the deal": Score("favor", {"favor": 0.8, "against": 0.1, "none": 0.1})},
+        models={"sentiment": "s", "stance": "t"}, speaker_role="president",
+        speaker_country_evidence="knowledge base", confidence=0.9, section="body")
+    assert row.kind is StatementKind.INDIRECT_QUOTE and row.speaker_type is ActorType.PERSON
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.speaker = "someone else"  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        dataclasses.replace(row, kind="rumour")
+    out = row.to_contract()
+    assert tuple(out) == CONTRACT_FIELDS + EXTRA_FIELDS
+    assert out["kind"] == "indirect_quote" and out["speaker_type"] == "person"
+    assert out["stance"]["the deal"]["label"] == "favor" and out["mentions"][0]["type"] == "person"
+    assert out["speaker_mention"] == {"start": 0, "end": 5, "text": "Trump"}
+
+    # What analyze hands out is that contract, row for row.
+    result = analyze([article_from_text("Trump said the deal was good.")], ["the deal"],
+                     sentiment_model=FakeSentiment(), stance_model=FakeStance())
+    assert [tuple(r) for r in result.rows] == [CONTRACT_FIELDS + EXTRA_FIELDS]
+    assert result.rows[0]["speaker"] == "Donald Trump" and set(result.rows[0]["stance"]) == {"the deal"}
