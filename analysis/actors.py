@@ -51,7 +51,8 @@ ROLE_WORDS: frozenset[str] = frozenset({
     "whip", "first", "lady", "ceo", "founder", "owner", "host", "anchor", "correspondent",
     "economist", "analyst", "professor", "prof", "dr", "rev", "pres", "amb", "sgt", "adm",
     "maj", "sec", "assistant", "special", "counsel", "solicitor", "cabinet", "mr", "mrs", "ms",
-    "sir", "dame",
+    "sir", "dame", "councillor", "councilor", "coun", "cllr", "alderman", "detective", "det",
+    "constable", "const", "inspector", "insp", "superintendent", "supt", "corporal", "cpl",
 })
 # Role words that can be the head of a description ("the Italian minister").
 ROLE_HEADS: frozenset[str] = frozenset({
@@ -60,13 +61,16 @@ ROLE_HEADS: frozenset[str] = frozenset({
     "chairman", "chairwoman", "chief", "director", "commissioner", "king", "queen", "prince",
     "pope", "premier", "judge", "nominee", "candidate", "adviser", "advisor", "aide", "head",
     "official", "commander", "diplomat", "negotiator", "counterpart", "monarch", "lawmaker",
-    "congressman", "congresswoman", "manager", "ceo", "founder",
+    "congressman", "congresswoman", "manager", "ceo", "founder", "councillor", "councilor",
+    "detective", "inspector", "superintendent",
 })
 ROLE_ABBREVIATIONS: dict[str, str] = {
     "sen": "senator", "rep": "representative", "gov": "governor", "gen": "general",
     "pres": "president", "amb": "ambassador", "sec": "secretary", "prof": "professor",
     "lt": "lieutenant", "col": "colonel", "capt": "captain", "adm": "admiral", "maj": "major",
-    "sgt": "sergeant", "rev": "reverend",
+    "sgt": "sergeant", "rev": "reverend", "coun": "councillor", "cllr": "councillor",
+    "det": "detective", "const": "constable", "cpl": "corporal", "supt": "superintendent",
+    "insp": "inspector",
 }
 HONORIFICS: frozenset[str] = frozenset({"mr", "mrs", "ms", "dr", "miss", "sir", "dame", "lord", "lady"})
 FEMALE_MARKERS: frozenset[str] = frozenset({"mrs", "ms", "miss", "dame", "lady", "queen",
@@ -218,7 +222,7 @@ PRONOUNS: dict[str, str] = {
 
 TOKEN = re.compile(
     r"(?:[A-Za-z]\.){2,}"                                   # U.S., U.N., D.C.
-    r"|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|St|Jr|Sr|Prof|Rev|Amb|Capt|Adm|Maj|Sec|Pres)\.(?=\s)"
+    r"|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|St|Jr|Sr|Prof|Rev|Amb|Capt|Adm|Maj|Sec|Pres|Coun|Cllr|Det|Const|Cpl|Supt|Insp)\.(?=\s)"
     r"|[A-Z]\.(?=\s[A-Z])"                                # initials: "James B. Comey"
     r"|\w+(?:[’'\-]\w+)*"
     r"|[^\w\s]"

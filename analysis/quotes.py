@@ -312,9 +312,10 @@ def _agent_noun(word: str) -> bool:
 
 
 def _generic_np(tokens: list[Token], head: int, text: str,
-                ctx_mentions: list[Mention] | None = None) -> Mention | None:
+                ctx_mentions: list[Mention] | None = None, any_head: bool = False) -> Mention | None:
     """A common-noun speaker ending at token ``head``: "officials", "a foreign ministry
-    statement", "The billionaire businessman", "55 percent"."""
+    statement", "The billionaire businessman", "55 percent". ``any_head``: the caller knows the
+    phrase describes a speaker ('"...," said the nurse.'), whatever its noun."""
     h = tokens[head]
     head_low = h.text.lower()
     if h.text[:1].isupper() and head_low in SPEAKER_NOUNS:
@@ -347,7 +348,7 @@ def _generic_np(tokens: list[Token], head: int, text: str,
         break
     if not known and not has_det:
         return None
-    if not known and not _agent_noun(head_low):
+    if not known and not any_head and not _agent_noun(head_low):
         return None  # "the incident", "his views were": a thing, not someone who speaks
     if head_low in PORTION_HEADS and i == head:
         return None  # "percent said" needs its number
@@ -577,12 +578,17 @@ def _speaker_after(ctx: _Context, tokens: list[Token], k_end: int) -> Mention | 
             break
         nxt = tokens[h + 1].text.lower() if h + 1 < len(tokens) else ""
         described = (low in {"the", "a", "an", "one", "another"} and h > j and tokens[h].text.islower()
-                     and _agent_noun(tokens[h].text.lower()) and nxt in {".", ",", ";", "", "!", "?"})
+                     and nxt in {".", ",", ";", "", "!", "?"}
+                     and (_agent_noun(tokens[h].text.lower())
+                          # '"...," said the 34-year-old nurse.': after a quotation any noun that
+                          # ends the sentence describes the speaker, except a time ("the next day").
+                          or low == "the" and _after_quote(ctx.text, t.start)
+                          and tokens[h].text.isalpha() and tokens[h].text not in _NOT_DESCRIPTIONS))
         if tokens[h].text.lower() in SPEAKER_NOUNS and tokens[h].text[:1].islower() or described:
             # '"...," said the rookie defenceman.': a description that ends the sentence speaks.
             if nxt in SPEAKER_NOUNS:
                 continue
-            g = _generic_np(tokens, h, ctx.text)
+            g = _generic_np(tokens, h, ctx.text, any_head=described)
             if g is not None and g.start >= t.start:
                 return g
     return None
@@ -597,6 +603,19 @@ def _main_clause_subject(ctx: _Context, tokens: list[Token], k: int,
             m = _mention_starting(ctx, tokens[h + 1].start)
             return m if m is not None and m.kind == "name" else None
     return None
+
+
+# Nouns that end '"...," said the ___.' without describing anyone.
+_NOT_DESCRIPTIONS: frozenset[str] = frozenset({
+    "day", "week", "month", "year", "morning", "afternoon", "evening", "night", "weekend", "time",
+    "moment", "meeting", "event", "rally", "hearing", "interview", "conference", "briefing", "call",
+    "same", "other", "past", "end", "start", "way"})
+_AFTER_QUOTE = re.compile(r"[,.!?][\"”’']\s+[a-z]+\s+$")
+
+
+def _after_quote(text: str, pos: int) -> bool:
+    """Whether ``pos`` follows a closing quotation and one (cue) word: '"...," said |the nurse'."""
+    return _AFTER_QUOTE.search(text[max(0, pos - 40):pos]) is not None
 
 
 def _coordinated(tokens: list[Token], k: int) -> bool:
@@ -862,6 +881,22 @@ def _named_by_role(ctx: _Context, m: Mention) -> str | None:
     return max(fits)[1]
 
 
+def _person_just_named(ctx: _Context, m: Mention) -> str | None:
+    """The person named (outside quotations) in the ~600 characters before ``m``, if only one
+    person is: a description after a quote refers back to them, never across two candidates."""
+    people: list[str] = []
+    for cand in reversed(ctx.mentions):
+        if cand.start >= m.start:
+            continue
+        if m.start - cand.start > 600:
+            break
+        if (cand.kind == "name" and cand.actor and not cand.in_quote
+                and ctx.table.actors.get(cand.actor, {}).get("type") == ActorType.PERSON.value
+                and cand.actor not in people):
+            people.append(cand.actor)
+    return people[0] if len(people) == 1 else None
+
+
 def _resolve(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> tuple[str | None, str | None]:
     """(canonical actor, type) for a speaker mention; pronouns by recency and gender."""
     if m.kind in ("name", "description") and m.actor:
@@ -928,6 +963,13 @@ def _resolve(ctx: _Context, m: Mention, seg_index: int, seg_start: int) -> tuple
             named = _named_by_role(ctx, m)
             if named is not None:
                 return named, ActorType.PERSON.value
+        if (re.match(r"the\s", m.text) and head not in ROLE_HEADS and head not in ORG_WORDS
+                and not head.endswith("s") and _after_quote(ctx.text, m.start)):
+            # '"Something has to change," said the 34-year-old nurse.' after "Kelly Smith, a
+            # renter, said ...": a description of the person just quoted or named.
+            person = _person_just_named(ctx, m)
+            if person is not None:
+                return person, ActorType.PERSON.value
         ctx.table.add(m.name, m, type_=m.type, country=m.country, evidence=m.evidence)
         return m.name, m.type
     p = m.name

@@ -22,7 +22,7 @@ ABBREVIATIONS: frozenset[str] = frozenset({
     "inc", "co", "corp", "ltd", "dept", "est", "approx", "fig", "mt", "ft", "jan", "feb", "mar", "apr",
     "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.u", "a.m", "p.m",
     "d.c", "calif", "fla", "ill", "mass", "wash", "ariz", "pa", "va", "ky", "tenn", "n.y", "n.j", "e.g",
-    "i.e", "etc", "al",
+    "i.e", "etc", "al", "coun", "cllr", "det", "const", "cpl", "pte", "lieut", "brig",
 })
 
 # The longest statement: a longer sentence (a transcript without punctuation, a badly extracted

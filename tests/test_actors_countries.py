@@ -630,6 +630,17 @@ def test_the_taggers_statements_obey_the_rules_vetoes() -> None:
 
 
 @pytest.mark.parametrize("text, speakers, countries", [
+    # A description after a quote is the one person just named ("the 34-year-old nurse", "the
+    # rookie defenceman"); with two people named it links to neither.
+    ('Kelly Smith, a renter in the Beltline, said she was hopeful. "My rent went up $400 last year. '
+     'Something has to change," said the 34-year-old nurse.', ["Kelly Smith", "Kelly Smith"],
+     {"Kelly Smith": ("person", None)}),
+    ('Jake Bean scored twice. "It felt great to help the team," said the rookie defenceman.', ["Jake Bean"], {}),
+    ('Kelly Smith met John Doe. "My rent went up $400 last year," said the nurse.', ["nurse"], {}),
+    ('"We will win," Trump said. "We will see," he said the next day.', ["Donald Trump"], {}),
+    # "Coun." abbreviates a title, not a sentence: the councillor speaks, with his role.
+    ("CALGARY — Council met on Tuesday. Coun. Dan McLean, who voted against the plan, said residents "
+     "had been ignored.", ["Dan McLean"], {}),
     # "She" is not Ian (a first name the US Census lists as male), nor a one-word name of no
     # known gender; she stays unattributed rather than wrong.
     ("Suncor declined to comment. Ian Anderson, the company's president, said the project was on track. "
@@ -688,3 +699,12 @@ def test_british_peers_doctors_and_a_prime_minister_known_by_surname() -> None:
         assert (actors[name].type, actors[name].country) == ("person", "GBR"), name
     # Surnames that are everyday words or shared by many stay as written.
     assert C.leader_by_surname("Brown") is None and C.leader_by_surname("May") is None
+
+
+def test_police_and_council_titles_are_abbreviations_and_roles() -> None:
+    """"Coun." and "Det. Sgt." neither end a sentence nor stay in the name: they are the role."""
+    statements, _, actors = extract_statements(Article("t", (
+        "Council met on Tuesday. Coun. Dan McLean said residents had been ignored. "
+        "Det. Sgt. Jane Roe said the inquiry would continue.")))
+    assert [s.speaker for s in statements] == [None, "Dan McLean", "Jane Roe"]
+    assert actors["Dan McLean"].role == "councillor" and actors["Jane Roe"].role == "detective sergeant"
