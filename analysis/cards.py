@@ -101,6 +101,10 @@ def _metrics_table(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
+CALIBRATE_LINE = ("\npython -m analysis train stance --stage calibrate --data ../shared/data   "
+                  "# refits only the calibration on news dev and rewrites this card (~15 min)")
+
+
 def write_card(task: str, data: Path, folder: Path, log: Any = sys.stderr) -> Path:
     """Evaluate the model in ``folder`` (PyTorch fp32 and int8, ONNX Runtime int8) and write
     ``folder/README.md``."""
@@ -321,7 +325,7 @@ PyTorch int8, per-channel dynamic quantisation (opt-in, `STANCEMAP_RUNTIME=torch
 ## Reproduce
 ```bash
 python -m analysis train {task} --data ../shared/data     # retrains into analysis/bundled/{task}/, rewrites this card{"; both stages, ~80 min on 2 cores" if task == "stance" else ""}
-python -m analysis eval {task} --data ../shared/data --runtime torch   # the fp32 metrics above (onnx-int8, torch-int8 for the others)
+python -m analysis eval {task} --data ../shared/data --runtime torch   # the fp32 metrics above (onnx-int8, torch-int8 for the others){CALIBRATE_LINE if task == "stance" else ""}
 ```
 Same seed, same data and config (`stancemap.json`, `train_config`). CPU training is not
 bit-exact across thread counts; a second full retrain has not been run yet to measure the spread.

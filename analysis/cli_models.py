@@ -46,10 +46,12 @@ def register(sub: Any) -> None:
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
     p.add_argument("--limit", type=int, default=None, help="train on the first N shuffled examples only (smoke test)")
     p.add_argument("--no-eval", action="store_true", help="skip the dev evaluation and model card")
-    p.add_argument("--stage", choices=["both", "general", "news"], default="both",
+    p.add_argument("--stage", choices=["both", "general", "news", "calibrate"], default="both",
                    help="stance only: 'general' trains on the public stance mixture; 'news' fine-tunes "
                         "an adapter (--init) on the labelled news statements with context; 'both' "
-                        "(default) runs one after the other, as the bundled model was made")
+                        "(default) runs one after the other, as the bundled model was made; "
+                        "'calibrate' trains nothing: it refits the calibration of the model in --out "
+                        "(default: the bundled one) on news dev and re-renders its card")
     p.add_argument("--init", type=Path, default=None,
                    help="stance news stage: the general-stage adapter folder to start from")
     p.set_defaults(func=run_train)
@@ -205,6 +207,14 @@ def run_train(args: argparse.Namespace) -> int:
 
     out = args.out
     init = args.init
+    if args.task == "stance" and args.stage == "calibrate":
+        from .models import bundled_model_dir
+
+        out = out or bundled_model_dir("stance")
+        calibrated = cards.calibrate_on_news_dev(out, args.data)
+        if calibrated and not args.no_eval:
+            cards.write_card("stance", args.data, out)
+        return 0 if calibrated else 1
     if args.task == "stance" and args.stage in ("both", "news"):
         if args.stage == "both":
             general_out = Path("runs/stance-general")  # intermediate, not bundled (runs/ is ignored)

@@ -94,6 +94,22 @@ def test_fit_recovers_an_over_predicted_none_and_reports_honest_cv() -> None:
     assert rep.calibration.shift["none"] < 0 and rep.calibration.shift["favor"] == 0.0
 
 
+def test_fit_recovers_an_under_predicted_favor() -> None:
+    # Support voiced by attacking the other side: true favor items lean against (0.45 vs 0.40),
+    # so the raw model never says favor; the shift brings favor back to its real rate.
+    probs, gold, groups = [], [], []
+    for i in range(300):
+        g = i % 3
+        row = ([0.40, 0.45, 0.15] if g == 0 else [0.10, 0.75, 0.15] if g == 1 else [0.10, 0.10, 0.80])
+        probs.append(row)
+        gold.append(g)
+        groups.append(f"art{i // 10}")
+    assert calibration._metrics(probs, gold)["macro_f1"] < 0.7
+    rep = calibration.report(probs, gold, groups)
+    assert rep.calibration.shift["favor"] > 0 and rep.calibration.shift["against"] == 0.0
+    assert rep.cross_validated["macro_f1"] == 1.0
+
+
 def test_temperature_lowers_the_calibration_error_of_an_overconfident_model() -> None:
     # Says 0.98 but is right 70% of the time.
     probs = [[0.98, 0.01, 0.01]] * 100
