@@ -556,6 +556,12 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         if t.is_cap and not _sentence_initial(tokens, i, text):
             mid_caps.add(_strip_possessive(t.text)[0].lower())
     mentions: list[Mention] = []
+    # Role words the article uses as a person's surname: "Billie Jean King", "Theresa May".
+    surnames = {m.group(3).lower() for m in re.finditer(r"\b([A-Z][a-z]+\s+)?([A-Z][a-z]+)\s+([A-Z][a-z]+)\b", text)
+                if m.group(3).lower() in ROLE_WORDS
+                and (first_name_gender(m.group(2)) is not None
+                     or m.group(1) and all(w.lower() not in ROLE_WORDS | STOP_CAPS | ORG_WORDS
+                                           for w in (m.group(1).strip(), m.group(2))))}
     titles = _title_case_lines(text)
     for i, j in _split_title_case(_cap_sequences(tokens, text), tokens, text, titles):
         words = [t.text for t in tokens[i:j]]
@@ -657,13 +663,18 @@ def find_mentions(text: str, quote_spans: list[tuple[int, int]] | None = None,
         if label and name.isupper() and len(name) >= 4 and name.lower() not in C.INTERNATIONAL_BODIES:
             name = name.title()   # a transcript's "PENCE:" is Pence (and joins "Mike Pence")
         if (len(name_words) >= 2 and name_words[-1].lower().rstrip(".") in PARLIAMENT_ROLES | ROLE_HEADS
-                and _classify(name)[0] is None):
-            continue  # "Yellowhead MP", "Ohio Senator": a title without a name, not an actor
+                and _classify(name)[0] is None
+                and not (first_name_gender(name_words[0]) is not None
+                         or len(name_words) >= 3 and name_words[-1].lower() in {"king", "bishop"})):
+            continue  # "Yellowhead MP", "Ohio Senator": a title without a name, not an actor;
+            #           but "Pete King", "Billie Jean King" are names
         if "-" in name and all(C.country_of(p) for p in name.split("-")):
             continue  # "Russia-Ukraine war": an adjective, not an actor
         honorific = n_role > 0 and rest[n_role - 1].lower().rstrip(".") in HONORIFICS
-        if (name.lower() in STOP_CAPS or name.lower().rstrip(".") in ROLE_WORDS) and not honorific:
-            continue   # ... but "Mr. King", "Mrs. May": a surname after an honorific
+        if ((name.lower() in STOP_CAPS or name.lower().rstrip(".") in ROLE_WORDS) and not honorific
+                and name.lower() not in surnames):
+            continue   # ... but "Mr. King", "Mrs. May": a surname after an honorific, or one the
+            #            article gives a person ("King says" after "Billie Jean King")
         mtype, gaz_country = _classify(name)
         if honorific and mtype == ActorType.ORGANIZATION.value and not _is_gazetteer_name(name):
             mtype, gaz_country = ActorType.PERSON.value, None  # "Dr Fox", "Mr House": a person

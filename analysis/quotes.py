@@ -494,6 +494,14 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
         return _people_of(ctx, m) or m
     # "Tajani, Italy's foreign minister, said": skip an appositive between commas;
     # "the director of the FBI, James B. Comey, said": the name between the commas.
+    if t.text == "," and j >= 2 and tokens[j - 1].text == ")":
+        # "Gov. John Kasich (R-OH), said": the name before a party-and-state parenthesis.
+        back = j - 2
+        while back >= 0 and tokens[back].text != "(" and j - back < 8:
+            back -= 1
+        named = _mention_ending(ctx, tokens[back - 1].end) if back >= 1 and tokens[back].text == "(" else None
+        if named is not None and named.kind == "name":
+            return named
     if t.text == ",":
         inner = _mention_ending(ctx, tokens[j - 1].end) if j >= 1 else None
         if inner is not None and inner.kind == "name" and inner.type == ActorType.PERSON.value \
@@ -1163,9 +1171,20 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
             ctx.gender.setdefault(m.actor, m.gender)
     statements: list[Statement] = []
     prev_direct: Statement | None = None
+    # A transcript turn ("FALLIN: Well, I think ... They want safe homes."): the labelled speaker
+    # says every sentence of the paragraph, whatever those sentences report inside.
+    turn: tuple[int, str] | None = None
     seg_i = -1
     for seg in segments:
         quotes = quote_spans(qtext, seg.start, seg.end)
+        if turn is not None and seg.paragraph == turn[0] and seg.section == "body":
+            seg_i += 1
+            st = Statement(article.article_id, len(statements), seg.start, seg.end, original[seg.start:seg.end],
+                           StatementKind.DIRECT_QUOTE.value, seg.section, None, None, turn[1], 0.6, seg.paragraph)
+            statements.append(st)
+            prev_direct = st
+            continue
+        turn = None
         # Headlines may report speech ("Trump says ..."), captions never; neither holds direct
         # quotes. Links to other stories ("READ MORE: Trump says ...") report nothing here.
         attrs = (_attributions(ctx, seg.start, seg.end, quotes)
@@ -1257,6 +1276,9 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
                     confidence = min(confidence, 0.3)
                 else:
                     ctx.last_speakers.append((seg_i, speaker, speaker_type))
+                    if (chosen.cue.text == ":" and chosen.cue_index <= 7 and seg.section == "body"
+                            and chosen.speaker.start <= p_start + 2 and p_end == seg.end):
+                        turn = (seg.paragraph, speaker)
             st = Statement(article.article_id, len(statements), p_start, p_end, original[p_start:p_end], kind,
                            seg.section, cue_span, mention_span, speaker, confidence, seg.paragraph)
             statements.append(st)

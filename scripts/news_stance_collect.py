@@ -2,6 +2,7 @@
 
     python scripts/news_stance_collect.py --batches /tmp/nslabel [--batches /tmp/r2 ...] \
         [--adjudicated /tmp/nslabel/adjudicated.jsonl]
+    python scripts/news_stance_collect.py --add --batches /tmp/r3   # a further round, added
 
 Reads ``labels_batch_NN.jsonl`` (article key + statement number, as written by annotators
 following labels/news_stance/GUIDELINE.md) and ``offsets.json`` (written by
@@ -59,8 +60,18 @@ def main() -> None:
                     help="a folder of batches (repeatable: one per labelling round)")
     ap.add_argument("--adjudicated", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=ROOT / "labels" / "news_stance")
+    ap.add_argument("--add", action="store_true",
+                    help="start from the committed train/dev files and add these batches to them (a further "
+                         "round whose earlier batch folders are gone); a pair labelled again keeps the new label")
     args = ap.parse_args()
     pairs: dict[tuple[str, int, int, str], dict] = {}
+    if args.add:
+        for split in ("train", "dev"):
+            path = args.out / f"{split}.jsonl"
+            for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+                if line.strip():
+                    row = json.loads(line)
+                    pairs[(row["article"], row["start"], row["end"], row["target"].lower())] = row
     for folder in args.batches:
         pairs.update(load_batches(folder, prefix=folder.name))
     if args.adjudicated and args.adjudicated.exists():

@@ -507,10 +507,11 @@ def test_a_long_appositive_between_the_name_and_the_cue() -> None:
 
 def test_a_name_and_a_colon_open_a_statement() -> None:
     text = ("Vice presidential debate, in full.\n\nPENCE: Well, look, Hillary Clinton thinks this is a game show.\n\n"
-            "KAINE: That is not true at all, and you know it. Mike Pence smiled.\n\n"
+            "KAINE: That is not true at all, and you know it. They want a game show.\n\nMike Pence smiled.\n\n"
             "WASHINGTON: The Senate voted on Monday.")
     statements, _, _ = extract_statements(Article("t", text))
-    assert [s.speaker for s in statements] == [None, "Mike Pence", "Kaine", None, None]
+    # A turn is its speaker's to the end of the paragraph ("They want ..." is Kaine speaking).
+    assert [s.speaker for s in statements] == [None, "Mike Pence", "Kaine", "Kaine", None, None]
 
 
 def test_two_people_of_one_surname_stay_two() -> None:
@@ -708,3 +709,14 @@ def test_police_and_council_titles_are_abbreviations_and_roles() -> None:
         "Det. Sgt. Jane Roe said the inquiry would continue.")))
     assert [s.speaker for s in statements] == [None, "Dan McLean", "Jane Roe"]
     assert actors["Dan McLean"].role == "councillor" and actors["Jane Roe"].role == "detective sergeant"
+
+
+def test_a_role_word_that_is_a_surname_names_a_person() -> None:
+    """"Billie Jean King", "Rep. Pete King": a name ending in a role word is a name, and a bare
+    "King says" after it is the same person; "the Ohio Senator" stays no name."""
+    statements, _, actors = extract_statements(Article("k", (
+        'Billie Jean King praised him. King says Ali "talked the talk and walked the walk." '
+        "Rep. Pete King said the bill would pass.")))
+    assert [s.speaker for s in statements] == ["Billie Jean King", "Billie Jean King", "Pete King"]
+    assert actors["Billie Jean King"].type == "person"
+    assert not [m for m in find_mentions("The Ohio Senator said it.") if m.kind == "name"]

@@ -61,6 +61,8 @@ def _only(text: str):  # the single statement of a one-sentence text
         # an opening participle clause reports what the main clause's subject said
         ("Having announced that he would not send me to prison, Judge Berman proceeded to sentence me.",
          "Berman", INDIRECT, "announced"),
+        # a party-and-state parenthesis between the name and a comma before the cue
+        ('Gov. John Kasich (R-OH), said, "I am getting ready to rent a covered wagon."', "John Kasich", DIRECT, "said"),
         # negatives: scare quotes, belief verbs, no cue, cue without a speaker
         ('Burton thinks that cats are "cuties".', None, NARRATIVE, None),
         ('Critics dismissed the plan as a "peace deal" in name only.', "Critics", INDIRECT, "dismissed"),
@@ -316,3 +318,13 @@ def test_said_no_ends_a_sentence_but_no_10_does_not() -> None:
 
     assert [s.text for s in split_sentences("He lives at No. 10 Downing St. today. Ukraine said no. Then left.")] == \
         ["He lives at No. 10 Downing St. today.", "Ukraine said no.", "Then left."]
+
+
+def test_a_transcript_turn_is_its_speakers_to_the_end_of_the_paragraph() -> None:
+    text = ("TAPPER: Do you think Donald Trump has campaigned as a racial healer?\n\n"
+            "FALLIN: I think he is trying to campaign as a racial healer. They want safe homes. "
+            "They want safe streets.\n\nThe interview ended there.")
+    statements, _, _ = extract_statements_from_text(text)
+    # "They want ..." is Fallin speaking, not a statement by "they".
+    assert [s.speaker for s in statements] == ["Tapper", "Fallin", "Fallin", "Fallin", None]
+    assert [s.kind for s in statements][2:] == [DIRECT, DIRECT, NARRATIVE]
