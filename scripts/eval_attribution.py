@@ -104,7 +104,8 @@ def evaluate(path: str, limit: int | None = None, verbose: bool = False, tagger:
                         found = True
                         pred_ok[i] = True
                     else:
-                        wrong.append(p.speaker or (p.speaker_mention.text if p.speaker_mention else "?"))
+                        wrong.append(f"{p.speaker or '?'} <{p.speaker_mention.text if p.speaker_mention else ''}"
+                                     f"/{p.cue.text if p.cue else ''}>")
                 n_found += found
                 n_covered += covered_by_some
                 n_covered_right += covered_by_some and found
