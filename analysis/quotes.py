@@ -445,6 +445,14 @@ def _people_of(ctx: _Context, m: Mention) -> Mention | None:
                    m.in_quote, None, "text" if country else None)
 
 
+def _paren_opening(tokens: list[Token], close: int) -> int | None:
+    """The index of the "(" that the ")" at ``close`` shuts, within a short parenthesis."""
+    back = close - 1
+    while back >= 0 and tokens[back].text != "(" and close - back < 8:
+        back -= 1
+    return back if back >= 0 and tokens[back].text == "(" else None
+
+
 def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | None:
     """The subject noun phrase before cue token ``k``."""
     j = k - 1
@@ -469,12 +477,10 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
             j -= 2  # "The minister was quoted as saying"
         elif low == ")" and j >= 1:
             # "Harry M. Reid (D-Nev.) told": skip a parenthesis
-            back = j - 1
-            while back >= 0 and tokens[back].text != "(" and j - back < 8:
-                back -= 1
-            if back < 0 or tokens[back].text != "(":
+            opening = _paren_opening(tokens, j)
+            if opening is None:
                 break
-            j = back - 1
+            j = opening - 1
         else:
             break
     if j >= 0 and tokens[j].text.lower() in {"and", "but"}:
@@ -496,10 +502,8 @@ def _speaker_before(ctx: _Context, tokens: list[Token], k: int) -> Mention | Non
     # "the director of the FBI, James B. Comey, said": the name between the commas.
     if t.text == "," and j >= 2 and tokens[j - 1].text == ")":
         # "Gov. John Kasich (R-OH), said": the name before a party-and-state parenthesis.
-        back = j - 2
-        while back >= 0 and tokens[back].text != "(" and j - back < 8:
-            back -= 1
-        named = _mention_ending(ctx, tokens[back - 1].end) if back >= 1 and tokens[back].text == "(" else None
+        opening = _paren_opening(tokens, j - 1)
+        named = _mention_ending(ctx, tokens[opening - 1].end) if opening else None
         if named is not None and named.kind == "name":
             return named
     if t.text == ",":
@@ -1174,15 +1178,21 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
     # A transcript turn ("FALLIN: Well, I think ... They want safe homes."): the labelled speaker
     # says every sentence of the paragraph, whatever those sentences report inside.
     turn: tuple[int, str] | None = None
+
+    def carried(start: int, end: int, seg: Segment, speaker: str | None, confidence: float) -> Statement:
+        """A direct quote whose speaker comes from the statements before it (a continuation, a
+        colon lead, a transcript turn), not from a cue of its own."""
+        st = Statement(article.article_id, len(statements), start, end, original[start:end],
+                       StatementKind.DIRECT_QUOTE.value, seg.section, None, None, speaker, confidence, seg.paragraph)
+        statements.append(st)
+        return st
+
     seg_i = -1
     for seg in segments:
         quotes = quote_spans(qtext, seg.start, seg.end)
         if turn is not None and seg.paragraph == turn[0] and seg.section == "body":
             seg_i += 1
-            st = Statement(article.article_id, len(statements), seg.start, seg.end, original[seg.start:seg.end],
-                           StatementKind.DIRECT_QUOTE.value, seg.section, None, None, turn[1], 0.6, seg.paragraph)
-            statements.append(st)
-            prev_direct = st
+            prev_direct = carried(seg.start, seg.end, seg, turn[1], 0.6)
             continue
         turn = None
         # Headlines may report speech ("Trump says ..."), captions never; neither holds direct
@@ -1224,32 +1234,20 @@ def extract_statements(article: Article, overrides: dict[str, dict[str, Any]] | 
                     elif (prev_direct is not None and real[0][0] - p_start <= 1
                           and quoted >= 0.6 * (p_end - p_start) and seg.paragraph - prev_direct.paragraph <= 1):
                         # A paragraph that continues the previous speaker's quotation.
-                        st = Statement(article.article_id, len(statements), p_start, p_end,
-                                       original[p_start:p_end], StatementKind.DIRECT_QUOTE.value, seg.section,
-                                       None, None, prev_direct.speaker, 0.5, seg.paragraph)
-                        statements.append(st)
-                        prev_direct = st
+                        prev_direct = carried(p_start, p_end, seg, prev_direct.speaker, 0.5)
                         continue
                     elif (statements and real[0][0] - p_start <= 1 and quoted >= 0.8 * (p_end - p_start)
                           and seg.paragraph - statements[-1].paragraph == 1
                           and (lead := _colon_lead(ctx, statements[-1])) is not None):
                         # 'Smith put it bluntly:' then a paragraph that is only the quotation.
-                        st = Statement(article.article_id, len(statements), p_start, p_end,
-                                       original[p_start:p_end], StatementKind.DIRECT_QUOTE.value, seg.section,
-                                       None, None, lead, 0.5, seg.paragraph)
-                        statements.append(st)
-                        prev_direct = st
+                        prev_direct = carried(p_start, p_end, seg, lead, 0.5)
                         continue
                     elif (statements and statements[-1].kind == StatementKind.INDIRECT_QUOTE.value
                           and statements[-1].speaker and real[0][0] - p_start <= 1
                           and quoted >= 0.8 * (p_end - p_start) and seg.paragraph - statements[-1].paragraph == 1):
                         # 'Mayor Don Iveson said the city would act.' then a paragraph that is
                         # only a quotation: his words, as a reader takes them.
-                        st = Statement(article.article_id, len(statements), p_start, p_end,
-                                       original[p_start:p_end], StatementKind.DIRECT_QUOTE.value, seg.section,
-                                       None, None, statements[-1].speaker, 0.5, seg.paragraph)
-                        statements.append(st)
-                        prev_direct = st
+                        prev_direct = carried(p_start, p_end, seg, statements[-1].speaker, 0.5)
                         continue
                 elif piece_attrs:
                     chosen = _best(piece_attrs)
